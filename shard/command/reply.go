@@ -1,0 +1,56 @@
+package command
+
+import "errors"
+
+// Error replies, worded exactly as Redis 7 words them.
+const (
+	ErrWrongType     = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	ErrSyntax        = "ERR syntax error"
+	ErrNotInt        = "ERR value is not an integer or out of range"
+	ErrNotFloat      = "ERR value is not a valid float"
+	ErrOverflow      = "ERR increment or decrement would overflow"
+	ErrNoSuchKey     = "ERR no such key"
+	ErrIndexRange    = "ERR index out of range"
+	ErrNaNInf        = "ERR increment would produce NaN or Infinity"
+	ErrMustPositive  = "ERR value is out of range, must be positive"
+	ErrStringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+)
+
+// ReplyError is an error whose text is sent to the client as is.
+type ReplyError string
+
+func (e ReplyError) Error() string { return string(e) }
+
+// Errorf-free helpers keep error paths allocation-free.
+
+// ArityError returns Redis's wrong-number-of-arguments error for name.
+func ArityError(name string) string {
+	return "ERR wrong number of arguments for '" + name + "' command"
+}
+
+// AsReply returns the reply text of err: its own text for a ReplyError,
+// "ERR " and the text otherwise.
+func AsReply(err error) string {
+	var re ReplyError
+	if errors.As(err, &re) {
+		return string(re)
+	}
+	return "ERR " + err.Error()
+}
+
+// Discard is a Writer that drops every reply: replicas apply records
+// without anyone to answer.
+type Discard struct{}
+
+func (Discard) Simple(string)     {}
+func (Discard) Error(string)      {}
+func (Discard) Int(int64)         {}
+func (Discard) Bulk([]byte)       {}
+func (Discard) BulkString(string) {}
+func (Discard) Null()             {}
+func (Discard) NullArray()        {}
+func (Discard) Array(int)         {}
+func (Discard) Map(int)           {}
+func (Discard) Set(int)           {}
+func (Discard) Double(float64)    {}
+func (Discard) Resp3() bool       { return false }

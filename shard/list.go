@@ -1,0 +1,3 @@
+package shard
+
+// The collection types. Each family's file fills in its operations; these

@@ -1,0 +1,29 @@
+package shard
+
+// Hash is a Redis hash: field → value.
+type Hash struct {
+	d   Dict[[]byte]
+	mem int
+}
+
+func newHash() *Hash { return &Hash{} }
+
+// Len returns the number of fields.
+func (h *Hash) Len() int { return h.d.Len() }
+
+// Mem returns the approximate bytes held by the hash.
+func (h *Hash) Mem() int { return h.mem + 64*h.d.Len() }
+
+// Set is a Redis set of byte strings.
+type Set struct {
+	d   Dict[struct{}]
+	mem int
+}
+
+func newSet() *Set { return &Set{} }
+
+// Len returns the number of members.
+func (s *Set) Len() int { return s.d.Len() }
+
+// Mem returns the approximate bytes held by the set.
+func (s *Set) Mem() int { return s.mem + 40*s.d.Len() }
