@@ -1,17 +1,15 @@
 package shard
 
-// declarations fix the shapes the keyspace relies on.
-
-// List is a Redis list: a deque of byte strings.
-type List struct {
-	items []([]byte) // ring buffer storage
-	head  int        // index of the first element in items
-	n     int        // number of elements
-	mem   int        // bytes of element payloads
+// Hash is a Redis hash: field → value.
+type Hash struct {
+	d   Dict[[]byte]
+	mem int
 }
 
-// Len returns the number of elements.
-func (l *List) Len() int { return l.n }
+func newHash() *Hash { return &Hash{} }
 
-// Mem returns the approximate bytes held by the list.
-func (l *List) Mem() int { return l.mem + 24*len(l.items) }
+// Len returns the number of fields.
+func (h *Hash) Len() int { return h.d.Len() }
+
+// Mem returns the approximate bytes held by the hash.
+func (h *Hash) Mem() int { return h.mem + 64*h.d.Len() }

@@ -10,7 +10,7 @@ import (
 // Writer appends replies to a buffer in the protocol version it was set
 // to. It implements command.Writer. The zero value writes RESP2.
 type Writer struct {
-	B    []byte
+	B     []byte
 	Proto int // 2 or 3; 0 means 2
 }
 
