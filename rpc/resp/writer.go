@@ -132,3 +132,6 @@ func (w *Writer) Verbatim(s string) {
 	w.B = append(w.B, s...)
 	w.B = append(w.B, '\r', '\n')
 }
+
+// Raw appends an already encoded reply.
+func (w *Writer) Raw(b []byte) { w.B = append(w.B, b...) }

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -104,8 +105,14 @@ func (t *Table) applyExec(ks *shard.Keyspace, rec *persistence.Record, w Writer)
 	}
 	w.Array(len(argvs))
 	for i, argv := range argvs {
-		if len(argv[0]) == 0 && len(argv) == 2 {
+		if len(argv) == 2 && len(argv[0]) == 0 {
 			w.Error(string(argv[1]))
+			continue
+		}
+		if len(argv) == 2 && bytes.Equal(argv[0], execRaw) {
+			if rw, ok := w.(RawWriter); ok {
+				rw.Raw(argv[1])
+			}
 			continue
 		}
 		s := t.Lookup(argv[0])
@@ -135,4 +142,19 @@ func watchHolds(ks *shard.Keyspace, b []byte) bool {
 		}
 	}
 	return true
+}
+
+// RawWriter is implemented by writers that can take a reply already
+// encoded for them (a server command's reply carried in an EXEC record).
+type RawWriter interface {
+	Raw(b []byte)
+}
+
+// execRaw marks an EXEC entry that carries an encoded reply.
+var execRaw = []byte{0}
+
+// ExecReplyEntry returns the EXEC record entry of a reply computed at the
+// leader by the server itself (PING, ECHO, TIME inside MULTI).
+func ExecReplyEntry(reply []byte) []byte {
+	return persistence.AppendArgs(nil, [][]byte{execRaw, reply})
 }

@@ -1,0 +1,64 @@
+// Command ember-node is a Redis-compatible cache node. With no arguments it
+// serves on 127.0.0.1:6379.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	sub := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		sub, args = args[0], args[1:]
+	}
+	var err error
+	switch sub {
+	case "serve":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err = serve(ctx, args, stderr)
+	case "health":
+		err = health(args, stdout)
+	case "join", "leave", "remove", "status":
+		err = fmt.Errorf("%s: cluster operations arrive with clustering (see DESIGN.md); this build runs a single node", sub)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		err = fmt.Errorf("unknown subcommand %q\n%s", sub, usage)
+	}
+	if err != nil {
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		fmt.Fprintln(stderr, "ember-node:", err)
+		return 1
+	}
+	return 0
+}
+
+const usage = `usage:
+  ember-node [serve] [flags]                  run a node (ember-node serve -h for flags)
+  ember-node health --node HOST:PORT          exit 0 when the node serves
+  ember-node join|leave|remove|status         cluster operations (coming with clustering)
+`
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

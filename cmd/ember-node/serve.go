@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ember-node/ember-node/rpc"
+	"github.com/ember-node/ember-node/shard/command"
+)
+
+var errUsage = errors.New("usage")
+
+// serveFlags are the operator's contract (DESIGN.md). Flags for clustering
+// are accepted now so that scripts keep working when it arrives.
+type serveFlags struct {
+	bind, advertise, dataDir, id, join string
+	port, clusterPort, gossipPort      int
+	shards, replicas                   int
+	fsync, maxmemory, policy, pass     string
+	maxBulk, logLevel                  string
+}
+
+func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
+	f := &serveFlags{}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.bind, "bind", env("EMBER_BIND", "127.0.0.1"), "address to listen on for clients")
+	fs.IntVar(&f.port, "port", envInt("EMBER_PORT", 6379), "client (RESP) port")
+	fs.IntVar(&f.clusterPort, "cluster-port", envInt("EMBER_CLUSTER_PORT", 0), "node-to-node port (default port+10000; used once clustered)")
+	fs.IntVar(&f.gossipPort, "gossip-port", envInt("EMBER_GOSSIP_PORT", 0), "gossip port (default port+20000; used once clustered)")
+	fs.StringVar(&f.dataDir, "data-dir", env("EMBER_DATA_DIR", "./data"), "data directory (used once persistence lands)")
+	fs.StringVar(&f.id, "id", env("EMBER_ID", ""), "node id (default: generated and kept in the data dir)")
+	fs.StringVar(&f.advertise, "advertise", env("EMBER_ADVERTISE", ""), "host clients are told to use (default: bind address)")
+	fs.StringVar(&f.join, "join", env("EMBER_JOIN", ""), "HOST:PORT[,HOST:PORT] of nodes to join (clustering)")
+	fs.IntVar(&f.shards, "shards", envInt("EMBER_SHARDS", 16), "shards when bootstrapping a cluster")
+	fs.IntVar(&f.replicas, "replicas", envInt("EMBER_REPLICAS", 3), "replicas per shard")
+	fs.StringVar(&f.fsync, "fsync", env("EMBER_FSYNC", "everysec"), "always | everysec | no")
+	fs.StringVar(&f.maxmemory, "maxmemory", env("EMBER_MAXMEMORY", "0"), "memory limit (bytes, or with kb/mb/gb); 0 = none")
+	fs.StringVar(&f.policy, "maxmemory-policy", env("EMBER_MAXMEMORY_POLICY", "noeviction"), "eviction policy at maxmemory")
+	fs.StringVar(&f.pass, "requirepass", env("EMBER_REQUIREPASS", ""), "password clients must AUTH with")
+	fs.StringVar(&f.maxBulk, "proto-max-bulk-len", env("EMBER_PROTO_MAX_BULK_LEN", "512mb"), "largest bulk string a client may send")
+	fs.StringVar(&f.logLevel, "log-level", env("EMBER_LOG_LEVEL", "info"), "debug | info | warn | error")
+	if err := fs.Parse(args); err != nil {
+		return nil, errUsage
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch f.fsync {
+	case "always", "everysec", "no":
+	default:
+		return nil, fmt.Errorf("--fsync %q: want always, everysec or no", f.fsync)
+	}
+	return f, nil
+}
+
+func (f *serveFlags) rpcConfig() (rpc.Config, error) {
+	cfg := rpc.DefaultConfig()
+	cfg.Addr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
+	if f.advertise != "" {
+		cfg.Advertise = net.JoinHostPort(f.advertise, strconv.Itoa(f.port))
+	}
+	cfg.RequirePass = f.pass
+	cfg.MaxMemoryPolicy = strings.ToLower(f.policy)
+	var ok bool
+	if cfg.MaxMemory, ok = parseBytes(f.maxmemory); !ok {
+		return cfg, fmt.Errorf("--maxmemory %q: not a memory size", f.maxmemory)
+	}
+	if cfg.ProtoMaxBulkLen, ok = parseBytes(f.maxBulk); !ok {
+		return cfg, fmt.Errorf("--proto-max-bulk-len %q: not a memory size", f.maxBulk)
+	}
+	cfg.QueryBufferLimit = max(cfg.QueryBufferLimit, cfg.ProtoMaxBulkLen)
+	return cfg, cfg.Validate()
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	f, err := parseServe(args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, err := f.rpcConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, f.logLevel)
+	table := command.NewTable()
+	store := command.NewLocal(table)
+	srv, err := rpc.NewServer(cfg, store, table, log)
+	if err != nil {
+		return err
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		return err
+	}
+	go store.RunExpiry(ctx, 100*time.Millisecond)
+	log.Info("serving", "addr", ln.Addr().String(), "pid", os.Getpid())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+		srv.Close()
+		return nil
+	case err := <-errc:
+		return err
+	}
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+// parseBytes parses 100, 100kb, 1mb, 2gb (powers of 1024) and 1k, 1m, 1g
+// (powers of 1000), as Redis's memtoull does.
+func parseBytes(s string) (int64, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	mul := int64(1)
+	for _, u := range []struct {
+		suf string
+		m   int64
+	}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1e3}, {"m", 1e6}, {"g", 1e9}, {"b", 1}} {
+		if strings.HasSuffix(s, u.suf) {
+			s, mul = strings.TrimSuffix(s, u.suf), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mul {
+		return 0, false
+	}
+	return n * mul, true
+}

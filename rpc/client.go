@@ -1,0 +1,64 @@
+package rpc
+
+import (
+	"time"
+
+	"github.com/tidwall/redcon"
+
+	"github.com/ember-node/ember-node/rpc/resp"
+)
+
+// client is one connection's state. redcon calls the handler of one
+// connection from one goroutine, so it needs no lock, except for the
+// fields CLIENT LIST reads from other connections (under Server.mu).
+type client struct {
+	srv    *Server
+	conn   redcon.Conn
+	id     int64
+	addr   string
+	laddr  string
+	w      resp.Writer
+	authed bool
+
+	// Under srv.mu: read by CLIENT LIST on other connections.
+	name    string
+	created time.Time
+	lastCmd time.Time
+	cmdName string
+
+	multi *multiState
+	watch []watched
+}
+
+// maxKeptReplyBuf is the largest reply buffer a connection keeps between
+// commands: a huge reply must not pin its buffer for the connection's life.
+const maxKeptReplyBuf = 64 << 10
+
+func newClient(s *Server, conn redcon.Conn) *client {
+	now := time.Now()
+	c := &client{
+		srv:     s,
+		conn:    conn,
+		id:      s.nextID.Add(1),
+		addr:    conn.RemoteAddr(),
+		authed:  s.cfg.RequirePass == "",
+		created: now,
+		lastCmd: now,
+		w:       resp.Writer{Proto: 2},
+	}
+	if nc := conn.NetConn(); nc != nil {
+		c.laddr = nc.LocalAddr().String()
+	}
+	return c
+}
+
+// flush hands the command's reply to redcon, which writes it with the rest
+// of the pipeline.
+func (c *client) flush() {
+	c.conn.WriteRaw(c.w.B)
+	if cap(c.w.B) > maxKeptReplyBuf {
+		c.w.B = nil
+	} else {
+		c.w.B = c.w.B[:0]
+	}
+}

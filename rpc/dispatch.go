@@ -1,0 +1,169 @@
+package rpc
+
+import (
+	"runtime/debug"
+	"time"
+
+	"github.com/tidwall/redcon"
+
+	"github.com/ember-node/ember-node/persistence"
+	"github.com/ember-node/ember-node/shard"
+	"github.com/ember-node/ember-node/shard/command"
+)
+
+// connSpec is a command the server itself answers (connection state,
+// server information, transactions) rather than a keyspace.
+type connSpec struct {
+	command.Spec
+	run func(c *client, argv [][]byte)
+}
+
+func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
+	c, ok := conn.Context().(*client)
+	if !ok || len(cmd.Args) == 0 {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic in command", "command", string(cmd.Args[0]), "panic", r, "stack", string(debug.Stack()))
+			c.w.Error("ERR internal error")
+		}
+		c.flush()
+	}()
+	s.stats.commands.Add(1)
+	s.stats.netIn.Add(int64(len(cmd.Raw)))
+	c.dispatch(cmd.Args)
+}
+
+func (c *client) dispatch(argv [][]byte) {
+	s := c.srv
+	spec, cs := s.lookup(argv[0])
+	if spec == nil {
+		c.rejectInMulti()
+		c.w.Error(unknownCommand(argv))
+		return
+	}
+	if !c.authed && spec.Flags&command.NoAuth == 0 {
+		c.rejectInMulti()
+		c.w.Error("NOAUTH Authentication required.")
+		return
+	}
+	if !spec.CheckArity(len(argv)) {
+		c.rejectInMulti()
+		c.w.Error(command.ArityError(spec.Name))
+		return
+	}
+	c.touch(spec.Name)
+	if c.multi != nil && !multiControl(spec.Name) {
+		c.queue(spec, argv)
+		return
+	}
+	if cs != nil {
+		cs.run(c, argv)
+		return
+	}
+	c.execute(spec, argv)
+}
+
+func (c *client) touch(name string) {
+	c.srv.mu.Lock()
+	c.lastCmd = time.Now()
+	c.cmdName = name
+	c.srv.mu.Unlock()
+}
+
+// lookup finds a command in the keyspace table or the server's own.
+func (s *Server) lookup(name []byte) (*command.Spec, *connSpec) {
+	if spec := s.table.Lookup(name); spec != nil {
+		return spec, nil
+	}
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return nil, nil
+	}
+	for i, ch := range name {
+		if ch >= 'A' && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		buf[i] = ch
+	}
+	if cs := s.connCmds[string(buf[:len(name)])]; cs != nil {
+		return &cs.Spec, cs
+	}
+	return nil, nil
+}
+
+// execute runs a keyspace command: a read against its shard, a write as
+// a record through the store.
+func (c *client) execute(spec *command.Spec, argv [][]byte) {
+	s := c.srv
+	slot := -1
+	if pos := spec.KeyPositions(argv); len(pos) > 0 {
+		slot = shard.KeySlot(argv[pos[0]])
+	}
+	now := time.Now().UnixMilli()
+	ctx := command.Ctx{Now: now, Seed: s.seed(), W: &c.w, Spec: spec}
+	if spec.Flags&command.Write == 0 {
+		read := func(ks *shard.Keyspace, now int64) {
+			ctx.KS, ctx.Now = ks, now
+			command.Run(&ctx, spec, argv)
+		}
+		var err error
+		if spec.Flags&command.AllShards != 0 {
+			err = s.store.Each(read)
+		} else {
+			err = s.store.Read(slot, read)
+		}
+		if err != nil {
+			c.w.Error(ErrorReply(err))
+		}
+		return
+	}
+	rec, ok := c.prepare(&ctx, spec, argv)
+	if !ok {
+		return
+	}
+	if err := s.store.Write(slot, &rec, &c.w); err != nil {
+		c.w.Error(ErrorReply(err))
+	}
+}
+
+// prepare turns a write into its record, or writes the error reply.
+func (c *client) prepare(ctx *command.Ctx, spec *command.Spec, argv [][]byte) (persistence.Record, bool) {
+	if spec.Prepare != nil {
+		out, err := spec.Prepare(ctx, argv)
+		if err != nil {
+			c.w.Error(command.AsReply(err))
+			return persistence.Record{}, false
+		}
+		argv = out
+	}
+	rec := persistence.Record{Tag: persistence.TagCommand, Time: ctx.Now, Seed: ctx.Seed, Args: argv}
+	if c.w.Resp3() {
+		rec.Flags |= persistence.FlagResp3
+	}
+	return rec, true
+}
+
+// unknownCommand words the error as Redis does, quoting up to 128 bytes of
+// the arguments.
+func unknownCommand(argv [][]byte) string {
+	name := argv[0]
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	msg := "ERR unknown command '" + string(name) + "', with args beginning with: "
+	args := 0
+	for _, a := range argv[1:] {
+		if args >= 128 {
+			break
+		}
+		if len(a) > 128-args {
+			a = a[:128-args]
+		}
+		msg += "'" + string(a) + "' "
+		args += len(a) + 3
+	}
+	return msg
+}
+

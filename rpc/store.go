@@ -1,0 +1,48 @@
+package rpc
+
+import (
+	"errors"
+
+	"github.com/ember-node/ember-node/persistence"
+	"github.com/ember-node/ember-node/shard"
+	"github.com/ember-node/ember-node/shard/command"
+)
+
+// Store is where the server's commands run: one keyspace behind a mutex on
+// a single node, Raft groups in a cluster. Slot routes a command to its
+// shard; AllShards commands pass -1 and get every shard in turn from Each.
+type Store interface {
+	// Write replicates rec in the shard of slot, applies it and writes the
+	// reply to w. An error means the record's fate is not a reply (for
+	// example leadership lost): see ErrorReply.
+	Write(slot int, rec *persistence.Record, w command.Writer) error
+	// Read runs fn on the keyspace of slot's shard, with the store's read
+	// consistency guarantee, and the current time.
+	Read(slot int, fn func(ks *shard.Keyspace, now int64)) error
+	// Each runs fn on every local shard's keyspace, one at a time.
+	Each(fn func(ks *shard.Keyspace, now int64)) error
+}
+
+// Store errors the server maps to Redis replies.
+var (
+	// ErrTryAgain means the shard has no leader right now.
+	ErrTryAgain = errors.New("TRYAGAIN shard has no leader, try again later")
+	// ErrUnknownOutcome means leadership was lost while a write was in
+	// flight: it may or may not have been applied.
+	ErrUnknownOutcome = errors.New("ERR write outcome unknown: leadership changed while it was in flight")
+)
+
+// ErrorReply turns a store error into the error reply a client gets.
+func ErrorReply(err error) string {
+	switch {
+	case errors.Is(err, ErrTryAgain):
+		return ErrTryAgain.Error()
+	case errors.Is(err, ErrUnknownOutcome):
+		return ErrUnknownOutcome.Error()
+	}
+	var re command.ReplyError
+	if errors.As(err, &re) {
+		return string(re)
+	}
+	return "ERR " + err.Error()
+}

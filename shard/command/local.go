@@ -1,0 +1,93 @@
+package command
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/ember-node/ember-node/persistence"
+	"github.com/ember-node/ember-node/shard"
+)
+
+// Local is one keyspace behind a mutex: the store of a node without
+// replication, and of tests. Writes still go through records and Apply, so
+// the path is the replicated one with the network taken out.
+type Local struct {
+	mu    sync.Mutex
+	ks    *shard.Keyspace
+	table *Table
+	clock func() int64
+}
+
+// NewLocal returns an empty local store.
+func NewLocal(t *Table) *Local {
+	return &Local{ks: shard.New(), table: t, clock: func() int64 { return time.Now().UnixMilli() }}
+}
+
+// Write applies rec at once.
+func (l *Local) Write(_ int, rec *persistence.Record, w Writer) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.table.Apply(l.ks, rec, w)
+}
+
+// Read runs fn under the lock.
+func (l *Local) Read(_ int, fn func(ks *shard.Keyspace, now int64)) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fn(l.ks, l.clock())
+	return nil
+}
+
+// Each runs fn on the one keyspace.
+func (l *Local) Each(fn func(ks *shard.Keyspace, now int64)) error { return l.Read(-1, fn) }
+
+// RunExpiry deletes expired keys every interval until ctx ends, through
+// expiry records, as a leader does.
+func (l *Local) RunExpiry(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			l.ExpireOnce(200)
+		}
+	}
+}
+
+// ExpireOnce runs one active-expiry cycle and returns the keys deleted.
+func (l *Local) ExpireOnce(max int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock()
+	keys := l.ks.ExpiredKeys(now, max)
+	if len(keys) == 0 {
+		return 0
+	}
+	args := make([][]byte, len(keys))
+	for i, k := range keys {
+		args[i] = []byte(k)
+	}
+	rec := persistence.Record{Tag: persistence.TagExpire, Time: now, Args: args}
+	var n countWriter
+	_ = l.table.Apply(l.ks, &rec, &n)
+	return int(n)
+}
+
+// countWriter keeps the integer reply of an expiry record.
+type countWriter int64
+
+func (c *countWriter) Int(n int64) { *c = countWriter(n) }
+func (*countWriter) Simple(string)     {}
+func (*countWriter) Error(string)      {}
+func (*countWriter) Bulk([]byte)       {}
+func (*countWriter) BulkString(string) {}
+func (*countWriter) Null()             {}
+func (*countWriter) NullArray()        {}
+func (*countWriter) Array(int)         {}
+func (*countWriter) Map(int)           {}
+func (*countWriter) Set(int)           {}
+func (*countWriter) Double(float64)    {}
+func (*countWriter) Resp3() bool       { return false }
