@@ -88,7 +88,7 @@ func commandInfo(c *client, s *command.Spec) {
 	for _, cat := range cats {
 		w.Simple(cat)
 	}
-	w.Set(0) // tips
+	w.Set(0)   // tips
 	w.Array(0) // key specifications: first/last/step describe our keys
 	w.Array(0) // subcommands
 }

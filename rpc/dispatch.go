@@ -166,4 +166,3 @@ func unknownCommand(argv [][]byte) string {
 	}
 	return msg
 }
-

@@ -79,7 +79,7 @@ func (l *Local) ExpireOnce(max int) int {
 // countWriter keeps the integer reply of an expiry record.
 type countWriter int64
 
-func (c *countWriter) Int(n int64) { *c = countWriter(n) }
+func (c *countWriter) Int(n int64)     { *c = countWriter(n) }
 func (*countWriter) Simple(string)     {}
 func (*countWriter) Error(string)      {}
 func (*countWriter) Bulk([]byte)       {}
