@@ -53,7 +53,8 @@ func (c *client) dispatch(argv [][]byte) {
 		c.w.Error(command.ArityError(spec.Name))
 		return
 	}
-	c.touch(spec.Name)
+	c.lastCmd.Store(time.Now().UnixNano())
+	c.lastSpec.Store(spec)
 	if c.multi != nil && !multiControl(spec.Name) {
 		c.queue(spec, argv)
 		return
@@ -63,13 +64,6 @@ func (c *client) dispatch(argv [][]byte) {
 		return
 	}
 	c.execute(spec, argv)
-}
-
-func (c *client) touch(name string) {
-	c.srv.mu.Lock()
-	c.lastCmd = time.Now()
-	c.cmdName = name
-	c.srv.mu.Unlock()
 }
 
 // lookup finds a command in the keyspace table or the server's own.
@@ -102,7 +96,7 @@ func (c *client) execute(spec *command.Spec, argv [][]byte) {
 		slot = shard.KeySlot(argv[pos[0]])
 	}
 	now := time.Now().UnixMilli()
-	ctx := command.Ctx{Now: now, Seed: s.seed(), W: &c.w, Spec: spec}
+	ctx := command.Ctx{Now: now, Seed: c.rnd.Uint64(), W: &c.w, Spec: spec}
 	if spec.Flags&command.Write == 0 {
 		read := func(ks *shard.Keyspace, now int64) {
 			ctx.KS, ctx.Now = ks, now

@@ -117,7 +117,7 @@ func (c *client) execRecord(m *multiState, watch []watched) (persistence.Record,
 	for i, w := range watch {
 		slots[i], vers[i] = w.slot, w.ver
 	}
-	rec := persistence.Record{Tag: persistence.TagExec, Seed: c.srv.seed()}
+	rec := persistence.Record{Tag: persistence.TagExec, Seed: c.rnd.Uint64()}
 	ctx := command.Ctx{Now: nowMs(), Seed: rec.Seed, W: &c.w}
 	rec.Time = ctx.Now
 	if c.w.Resp3() {
