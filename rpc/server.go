@@ -48,7 +48,6 @@ type serverStats struct {
 	connections atomic.Int64
 	commands    atomic.Int64
 	rejected    atomic.Int64
-	errors      atomic.Int64
 	netIn       atomic.Int64
 }
 
@@ -146,10 +145,8 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 	if !ok {
 		return
 	}
-	if err != nil {
-		if _, proto := err.(errGuard); proto {
-			s.log.Info("closed client after protocol error", "client", c.id, "addr", c.addr, "error", err)
-		}
+	if _, proto := err.(errGuard); proto {
+		s.log.Info("closed client after protocol error", "client", c.id, "addr", c.addr, "error", err)
 	}
 	s.mu.Lock()
 	delete(s.clients, c.id)
