@@ -7,7 +7,9 @@ import (
 
 	"github.com/tidwall/redcon"
 
+	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/rpc/resp"
+	"github.com/ember-node/ember-node/shard"
 	"github.com/ember-node/ember-node/shard/command"
 )
 
@@ -23,7 +25,7 @@ type client struct {
 	w      resp.Writer
 	authed bool
 
-	rnd    *rand.Rand // seeds of commands' deterministic random sources
+	rnd *rand.Rand // seeds of commands' deterministic random sources
 
 	// Read by CLIENT LIST on other connections: name under srv.mu, the
 	// rest atomic, so the command path takes no shared lock.
@@ -32,6 +34,12 @@ type client struct {
 	lastCmd  atomic.Int64 // unix ns
 	lastSpec atomic.Pointer[command.Spec]
 	proto    atomic.Int32
+
+	// The command being run, for runRead (bound once as read).
+	ctx  command.Ctx
+	argv [][]byte
+	read func(ks *shard.Keyspace, now int64)
+	rec  persistence.Record
 
 	multi *multiState
 	watch []watched
@@ -53,6 +61,7 @@ func newClient(s *Server, conn redcon.Conn) *client {
 		w:       resp.Writer{Proto: 2},
 		rnd:     rand.New(rand.NewPCG(s.seed(), s.seed())),
 	}
+	c.read = c.runRead
 	c.lastCmd.Store(now.UnixNano())
 	c.proto.Store(2)
 	if nc := conn.NetConn(); nc != nil {

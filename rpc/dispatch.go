@@ -53,7 +53,8 @@ func (c *client) dispatch(argv [][]byte) {
 		c.w.Error(command.ArityError(spec.Name))
 		return
 	}
-	c.lastCmd.Store(time.Now().UnixNano())
+	now := time.Now()
+	c.lastCmd.Store(now.UnixNano())
 	c.lastSpec.Store(spec)
 	if c.multi != nil && !multiControl(spec.Name) {
 		c.queue(spec, argv)
@@ -63,7 +64,7 @@ func (c *client) dispatch(argv [][]byte) {
 		cs.run(c, argv)
 		return
 	}
-	c.execute(spec, argv)
+	c.execute(spec, argv, now.UnixMilli())
 }
 
 // lookup finds a command in the keyspace table or the server's own.
@@ -89,54 +90,62 @@ func (s *Server) lookup(name []byte) (*command.Spec, *connSpec) {
 
 // execute runs a keyspace command: a read against its shard, a write as
 // a record through the store.
-func (c *client) execute(spec *command.Spec, argv [][]byte) {
+func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	s := c.srv
 	slot := -1
-	if pos := spec.KeyPositions(argv); len(pos) > 0 {
+	if spec.First > 0 && spec.First < len(argv) {
+		slot = shard.KeySlot(argv[spec.First])
+	} else if pos := spec.KeyPositions(argv); len(pos) > 0 {
 		slot = shard.KeySlot(argv[pos[0]])
 	}
-	now := time.Now().UnixMilli()
-	ctx := command.Ctx{Now: now, Seed: c.rnd.Uint64(), W: &c.w, Spec: spec}
+	c.ctx = command.Ctx{Now: now, Seed: c.rnd.Uint64(), W: &c.w, Spec: spec}
 	if spec.Flags&command.Write == 0 {
-		read := func(ks *shard.Keyspace, now int64) {
-			ctx.KS, ctx.Now = ks, now
-			command.Run(&ctx, spec, argv)
-		}
+		c.argv = argv
 		var err error
 		if spec.Flags&command.AllShards != 0 {
-			err = s.store.Each(read)
+			err = s.store.Each(c.read)
 		} else {
-			err = s.store.Read(slot, read)
+			err = s.store.Read(slot, c.read)
 		}
+		c.argv = nil
 		if err != nil {
 			c.w.Error(ErrorReply(err))
 		}
 		return
 	}
-	rec, ok := c.prepare(&ctx, spec, argv)
-	if !ok {
+	if !c.prepare(&c.ctx, spec, argv) {
 		return
 	}
-	if err := s.store.Write(slot, &rec, &c.w); err != nil {
+	err := s.store.Write(slot, &c.rec, &c.w)
+	c.rec.Args = nil
+	if err != nil {
 		c.w.Error(ErrorReply(err))
 	}
 }
 
+// read runs the pending read command on ks. It is a method value bound
+// once per connection, so a read allocates no closure.
+func (c *client) runRead(ks *shard.Keyspace, now int64) {
+	c.ctx.KS, c.ctx.Now = ks, now
+	command.Run(&c.ctx, c.ctx.Spec, c.argv)
+}
+
 // prepare turns a write into its record, or writes the error reply.
-func (c *client) prepare(ctx *command.Ctx, spec *command.Spec, argv [][]byte) (persistence.Record, bool) {
+// It fills c.rec, reused by every write of the connection.
+func (c *client) prepare(ctx *command.Ctx, spec *command.Spec, argv [][]byte) bool {
 	if spec.Prepare != nil {
 		out, err := spec.Prepare(ctx, argv)
 		if err != nil {
 			c.w.Error(command.AsReply(err))
-			return persistence.Record{}, false
+			return false
 		}
 		argv = out
 	}
-	rec := persistence.Record{Tag: persistence.TagCommand, Time: ctx.Now, Seed: ctx.Seed, Args: argv}
+	c.rec = persistence.Record{Tag: persistence.TagCommand, Time: ctx.Now, Seed: ctx.Seed, Args: argv}
 	if c.w.Resp3() {
-		rec.Flags |= persistence.FlagResp3
+		c.rec.Flags |= persistence.FlagResp3
 	}
-	return rec, true
+	return true
 }
 
 // unknownCommand words the error as Redis does, quoting up to 128 bytes of

@@ -73,6 +73,15 @@ func (d *Dict[V]) Put(key []byte) (v *V, created bool) {
 	return d.insert(string(key)), true
 }
 
+// PutKey is Put that also returns the table's copy of the key.
+func (d *Dict[V]) PutKey(key []byte) (k string, v *V, created bool) {
+	if k, p := d.Find(unsafeString(key)); p != nil {
+		return k, p, false
+	}
+	k = string(key)
+	return k, d.insert(k), true
+}
+
 // PutString is Put for a string key, which it keeps without copying.
 func (d *Dict[V]) PutString(key string) (v *V, created bool) {
 	if p := d.Get(key); p != nil {

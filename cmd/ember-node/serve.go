@@ -26,6 +26,7 @@ type serveFlags struct {
 	shards, replicas                   int
 	fsync, maxmemory, policy, pass     string
 	maxBulk, logLevel                  string
+	pprofAddr                          string
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -48,6 +49,7 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.pass, "requirepass", env("EMBER_REQUIREPASS", ""), "password clients must AUTH with")
 	fs.StringVar(&f.maxBulk, "proto-max-bulk-len", env("EMBER_PROTO_MAX_BULK_LEN", "512mb"), "largest bulk string a client may send")
 	fs.StringVar(&f.logLevel, "log-level", env("EMBER_LOG_LEVEL", "info"), "debug | info | warn | error")
+	fs.StringVar(&f.pprofAddr, "pprof", env("EMBER_PPROF", ""), "serve net/http/pprof on this address (debugging)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
@@ -102,6 +104,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	go store.RunExpiry(ctx, 100*time.Millisecond)
+	if f.pprofAddr != "" {
+		go servePprof(f.pprofAddr, log)
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "pid", os.Getpid())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
