@@ -42,7 +42,7 @@ type FSM struct {
 
 	mu  sync.Mutex
 	ks  *shard.Keyspace
-	cow *cowSnapshot // the snapshot being persisted, if any
+	cap *shard.Capture // the snapshot being persisted, if any
 
 	applied atomic.Uint64
 	failed  atomic.Pointer[error]

@@ -100,13 +100,13 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	}
 	c.ctx = command.Ctx{Now: now, Seed: c.rnd.Uint64(), W: &c.w, Spec: spec}
 	if spec.Flags&command.Write == 0 {
-		c.argv = argv
-		var err error
 		if spec.Flags&command.AllShards != 0 {
-			err = s.store.Each(c.read)
-		} else {
-			err = s.store.Read(slot, c.read)
+			c.ctx.Shards = s.store
+			command.Run(&c.ctx, spec, argv)
+			return
 		}
+		c.argv = argv
+		err := s.store.Read(slot, c.read)
 		c.argv = nil
 		if err != nil {
 			c.w.Error(ErrorReply(err))

@@ -19,8 +19,10 @@ type Store interface {
 	// Read runs fn on the keyspace of slot's shard, with the store's read
 	// consistency guarantee, and the current time.
 	Read(slot int, fn func(ks *shard.Keyspace, now int64)) error
-	// Each runs fn on every local shard's keyspace, one at a time.
-	Each(fn func(ks *shard.Keyspace, now int64)) error
+	// Each runs fn on every shard this node serves, one at a time in slot
+	// order, until fn returns false. It is the command.ShardSet of
+	// AllShards reads (DBSIZE, KEYS, SCAN, RANDOMKEY).
+	Each(fn func(ks *shard.Keyspace, now int64) bool) error
 }
 
 // Store errors the server maps to Redis replies.

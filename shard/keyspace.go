@@ -89,6 +89,7 @@ type Keyspace struct {
 	used     int64         // accounted bytes
 	dirty    []dirtyRef
 	stats    Stats
+	capture  *Capture // a snapshot in progress
 }
 
 // Stats counts keyspace events for INFO.
@@ -192,6 +193,9 @@ func (ks *Keyspace) markDirty(k string, o *Object) {
 	if o.flags&objDirty != 0 {
 		return
 	}
+	if ks.capture != nil {
+		ks.beforeWrite(KeySlot(k))
+	}
 	o.flags |= objDirty
 	ks.dirty = append(ks.dirty, dirtyRef{key: k, obj: o, oldMem: objMem(k, o)})
 }
@@ -200,6 +204,7 @@ func (ks *Keyspace) markDirty(k string, o *Object) {
 // under key, live or expired, is dropped with its expiry.
 func (ks *Keyspace) Create(key []byte, kind Kind, now int64) *Object {
 	slot := KeySlot(key)
+	ks.beforeWrite(slot)
 	d := ks.slots[slot]
 	if d == nil {
 		d = &Dict[Object]{}
@@ -279,6 +284,7 @@ func (ks *Keyspace) deleteKey(key string) bool {
 	if o == nil {
 		return false
 	}
+	ks.beforeWrite(slot)
 	mem := objMem(key, o)
 	if o.flags&objDirty != 0 {
 		for i := range ks.dirty {
@@ -316,6 +322,9 @@ func (ks *Keyspace) releaseSlot(slot int) {
 
 // SetExpire sets (at > 0) or clears (at == 0) the expiry of a live key.
 func (ks *Keyspace) SetExpire(key []byte, o *Object, at int64) {
+	if ks.capture != nil {
+		ks.beforeWrite(KeySlot(key))
+	}
 	if (o.ExpireAt != 0) != (at != 0) {
 		if at != 0 {
 			k, _ := ks.find(key)
@@ -352,6 +361,7 @@ func (ks *Keyspace) Flush() {
 
 // FlushAll deletes every key.
 func (ks *Keyspace) FlushAll() {
+	ks.beforeFlushAll()
 	for _, slot := range ks.occupied {
 		ks.slotVer[slot]++
 		ks.slots[slot] = nil

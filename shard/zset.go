@@ -13,3 +13,14 @@ func (z *ZSet) Len() int { return z.d.Len() }
 
 // Mem returns the approximate bytes held by the sorted set.
 func (z *ZSet) Mem() int { return z.mem + 80*z.d.Len() }
+
+// Clone returns a deep copy.
+func (z *ZSet) Clone() *ZSet {
+	c := &ZSet{mem: z.mem}
+	z.d.Range(func(k string, v *float64) bool {
+		p, _ := c.d.PutString(k)
+		*p = *v
+		return true
+	})
+	return c
+}

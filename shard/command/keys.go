@@ -106,10 +106,33 @@ func rename(c *Ctx, argv [][]byte, nx bool) bool {
 	return true
 }
 
+// randomkeyCmd picks a shard with probability proportional to its keys,
+// then a key in it.
 func randomkeyCmd(c *Ctx, argv [][]byte) {
 	r := c.Rand()
-	k, ok := c.KS.RandomKey(c.Now, r.Uint64N)
-	if !ok {
+	total := 0
+	if err := c.eachShard(func(ks *shard.Keyspace, _ int64) bool { total += ks.Len(); return true }); err != nil {
+		c.shardError(err)
+		return
+	}
+	var k string
+	var found bool
+	if total > 0 {
+		pick := int(r.Uint64N(uint64(total)))
+		err := c.eachShard(func(ks *shard.Keyspace, now int64) bool {
+			if pick < ks.Len() {
+				k, found = ks.RandomKey(now, r.Uint64N)
+				return false
+			}
+			pick -= ks.Len()
+			return true
+		})
+		if err != nil {
+			c.shardError(err)
+			return
+		}
+	}
+	if !found {
 		c.W.Null()
 		return
 	}
@@ -117,7 +140,14 @@ func randomkeyCmd(c *Ctx, argv [][]byte) {
 }
 
 // dbsizeCmd counts expired keys not deleted yet, as Redis's DBSIZE does.
-func dbsizeCmd(c *Ctx, argv [][]byte) { c.W.Int(int64(c.KS.Len())) }
+func dbsizeCmd(c *Ctx, argv [][]byte) {
+	n := 0
+	if err := c.eachShard(func(ks *shard.Keyspace, _ int64) bool { n += ks.Len(); return true }); err != nil {
+		c.shardError(err)
+		return
+	}
+	c.W.Int(int64(n))
+}
 
 // flushPrepare refuses bad options at the leader so that they never
 // become a record.

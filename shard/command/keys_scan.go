@@ -123,14 +123,29 @@ func scanCmd(c *Ctx, argv [][]byte) {
 		c.W.Error(msg)
 		return
 	}
-	keys := make([]string, 0, min(o.count, c.KS.Len()))
-	next := c.KS.Scan(cursor, o.count, func(k string, obj *shard.Object) {
-		if obj.Expired(c.Now) || o.typed && obj.Kind != o.kind ||
-			o.pattern != nil && !shard.MatchKey(o.pattern, k) {
-			return
-		}
-		keys = append(keys, k)
+	var keys []string
+	// Shards hold disjoint slot ranges and the cursor names a slot, so the
+	// walk goes shard by shard in slot order until COUNT is reached.
+	var next uint64
+	err := c.eachShard(func(ks *shard.Keyspace, now int64) bool {
+		visited := 0
+		next = ks.Scan(cursor, o.count, func(k string, obj *shard.Object) {
+			visited++
+			if obj.Expired(now) || o.typed && obj.Kind != o.kind ||
+				o.pattern != nil && !shard.MatchKey(o.pattern, k) {
+				return
+			}
+			keys = append(keys, k)
+		})
+		// A shard that ran out passes on to the next with at least one
+		// key to look at, so the reply's cursor lands inside it.
+		o.count = max(o.count-visited, 1)
+		return next == 0
 	})
+	if err != nil {
+		c.shardError(err)
+		return
+	}
 	var buf [20]byte
 	c.W.Array(2)
 	c.W.Bulk(strconv.AppendUint(buf[:0], next, 10))
@@ -141,12 +156,19 @@ func keysCmd(c *Ctx, argv [][]byte) {
 	pattern := argv[1]
 	all := len(pattern) == 1 && pattern[0] == '*'
 	var keys []string
-	c.KS.Range(func(k string, o *shard.Object) bool {
-		if !o.Expired(c.Now) && (all || shard.MatchKey(pattern, k)) {
-			keys = append(keys, k)
-		}
+	err := c.eachShard(func(ks *shard.Keyspace, now int64) bool {
+		ks.Range(func(k string, o *shard.Object) bool {
+			if !o.Expired(now) && (all || shard.MatchKey(pattern, k)) {
+				keys = append(keys, k)
+			}
+			return true
+		})
 		return true
 	})
+	if err != nil {
+		c.shardError(err)
+		return
+	}
 	writeKeys(c.W, keys)
 }
 
