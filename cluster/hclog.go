@@ -102,4 +102,3 @@ func trimNewline(p []byte) []byte {
 	}
 	return p
 }
-

@@ -8,7 +8,7 @@ package shard
 // copy at a time.
 type Capture struct {
 	ks      *Keyspace
-	pending []bool           // slot not yet handed to the snapshot
+	pending []bool // slot not yet handed to the snapshot
 	copies  map[int]*Dict[Object]
 	slots   []int // occupied slots at capture time, in order
 	next    int
