@@ -28,10 +28,11 @@ type Store interface {
 // Store errors the server maps to Redis replies.
 var (
 	// ErrTryAgain means the shard has no leader right now.
-	ErrTryAgain = errors.New("TRYAGAIN shard has no leader, try again later")
+	ErrTryAgain error = command.ReplyError("TRYAGAIN shard has no leader, try again later")
 	// ErrUnknownOutcome means leadership was lost while a write was in
-	// flight: it may or may not have been applied.
-	ErrUnknownOutcome = errors.New("ERR write outcome unknown: leadership changed while it was in flight")
+	// flight: it may or may not have been applied. Never redirect it: a
+	// retry elsewhere could apply INCR twice.
+	ErrUnknownOutcome error = command.ReplyError("ERR write outcome unknown: leadership changed while it was in flight")
 )
 
 // ErrorReply turns a store error into the error reply a client gets.
