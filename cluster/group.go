@@ -220,8 +220,24 @@ func (g *Group) Write(rec *persistence.Record, w command.Writer) error {
 	if g.raft.State() != raft.Leader {
 		return ErrNotLeader
 	}
-	buf := rec.AppendBinary(make([]byte, 0, rec.Size()))
-	f := g.raft.Apply(buf, 0)
+	return g.Propose(rec)(w)
+}
+
+// Propose starts replicating rec and returns a function that waits for
+// the outcome and writes the reply: a connection's pipelined writes are in
+// flight in one Raft batch instead of one round trip each.
+func (g *Group) Propose(rec *persistence.Record) func(w command.Writer) error {
+	if err := g.fsm.Err(); err != nil {
+		return func(command.Writer) error { return err }
+	}
+	if g.raft.State() != raft.Leader {
+		return func(command.Writer) error { return ErrNotLeader }
+	}
+	f := g.raft.Apply(rec.AppendBinary(make([]byte, 0, rec.Size())), 0)
+	return func(w command.Writer) error { return g.outcome(f, w) }
+}
+
+func (g *Group) outcome(f raft.ApplyFuture, w command.Writer) error {
 	if err := f.Error(); err != nil {
 		return applyError(err)
 	}
@@ -253,7 +269,14 @@ func applyError(err error) error {
 
 // Read runs fn on the keyspace once a linearizable read is safe.
 func (g *Group) Read(fn func(ks *shard.Keyspace, now int64)) error {
-	if err := g.reads.wait(); err != nil {
+	return g.ReadSince(monoNow(), fn)
+}
+
+// ReadSince is Read for a request that arrived at arrived (monoNow): a
+// leadership round started after that serves it, so the reads of one
+// pipeline share a round.
+func (g *Group) ReadSince(arrived int64, fn func(ks *shard.Keyspace, now int64)) error {
+	if err := g.reads.waitSince(arrived); err != nil {
 		return err
 	}
 	return g.fsm.Read(time.Now().UnixMilli(), fn)

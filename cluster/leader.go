@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -12,8 +13,7 @@ import (
 )
 
 // watchLeadership runs the leader's duties while this member leads: a
-// barrier first (reads are linearizable only once the new leader has
-// applied everything committed before it), then active expiry.
+// no-op first (see lead), then active expiry.
 func (g *Group) watchLeadership(ch <-chan bool) {
 	defer g.wg.Done()
 	var stopLead chan struct{}
@@ -42,11 +42,17 @@ func (g *Group) watchLeadership(ch <-chan bool) {
 	}
 }
 
+// lead first commits a no-op record of the new term. Once it is applied,
+// everything committed before this leader is applied too, and from then on
+// the last committed entry is always one the state machine sees (raft's
+// own no-op only opens a term), so read-index waits on the state
+// machine's applied index are exact.
 func (g *Group) lead(stop <-chan struct{}) {
 	defer g.wg.Done()
 	term := g.raft.CurrentTerm()
-	if err := g.raft.Barrier(0).Error(); err != nil {
-		g.log.Warn("leader barrier failed", "error", err)
+	noop := persistence.Record{Tag: persistence.TagNoop, Time: time.Now().UnixMilli()}
+	if err := g.Write(&noop, command.Discard{}); err != nil {
+		g.log.Warn("leader no-op failed", "error", err)
 		return
 	}
 	g.ready.Store(term)
@@ -96,6 +102,24 @@ type readIndex struct {
 	mu      sync.Mutex
 	waiting []chan error
 	running bool
+	// lastOK is when (monotonic ns since epoch) the last successful round
+	// started. A read that arrived before it needs no round of its own.
+	lastOK atomic.Int64
+}
+
+// clockBase anchors monotonic round times.
+var clockBase = time.Now()
+
+func monoNow() int64 { return int64(time.Since(clockBase)) }
+
+// waitSince waits until a round that started after arrived has confirmed
+// leadership and been applied. Pipelined reads that arrived together
+// share one round this way.
+func (ri *readIndex) waitSince(arrived int64) error {
+	if ri.lastOK.Load() > arrived && ri.g.isReadyLeader() {
+		return nil
+	}
+	return ri.wait()
 }
 
 func (ri *readIndex) wait() error {
@@ -141,12 +165,14 @@ func (ri *readIndex) round() error {
 	if !g.isReadyLeader() {
 		return ErrNotLeader
 	}
+	started := monoNow()
 	commit := g.raft.CommitIndex()
 	if err := g.raft.VerifyLeader().Error(); err != nil {
 		return ErrNotLeader
 	}
 	select {
 	case <-g.fsm.WaitApplied(commit):
+		ri.lastOK.Store(started)
 		return nil
 	case <-time.After(readTimeout):
 		return ErrNotLeader

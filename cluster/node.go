@@ -196,9 +196,15 @@ func (n *Node) Write(slot int, rec *persistence.Record, w command.Writer) error 
 	return nil
 }
 
+// Propose implements rpc.AsyncStore.
+func (n *Node) Propose(slot int, rec *persistence.Record) func(w command.Writer) error {
+	wait := n.group(slot).Propose(rec)
+	return func(w command.Writer) error { return storeError(wait(w)) }
+}
+
 // Read implements rpc.Store with a linearizable read.
-func (n *Node) Read(slot int, fn func(ks *shard.Keyspace, now int64)) error {
-	return storeError(n.group(slot).Read(fn))
+func (n *Node) Read(slot int, arrived time.Time, fn func(ks *shard.Keyspace, now int64)) error {
+	return storeError(n.group(slot).ReadSince(int64(arrived.Sub(clockBase)), fn))
 }
 
 // Each implements rpc.Store over every group, in slot order.
@@ -240,4 +246,3 @@ func (n *Node) WaitLeaders(timeout time.Duration) error {
 	}
 	return nil
 }
-

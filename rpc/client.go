@@ -41,6 +41,10 @@ type client struct {
 	read func(ks *shard.Keyspace, now int64)
 	rec  persistence.Record
 
+	arrived time.Time                      // when the pipeline was read
+	batch   []redcon.Command               // the pipeline being run
+	pending []func(w command.Writer) error // writes in flight, in order
+
 	multi *multiState
 	watch []watched
 }

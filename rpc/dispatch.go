@@ -20,51 +20,108 @@ type connSpec struct {
 
 func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	c, ok := conn.Context().(*client)
-	if !ok || len(cmd.Args) == 0 {
+	if !ok {
 		return
+	}
+	// Take the rest of the pipeline too, so that its writes can be in
+	// flight in Raft together instead of one round trip each.
+	c.arrived = time.Now()
+	cmds := append(c.batch[:0], cmd)
+	if s.async != nil {
+		cmds = append(cmds, conn.ReadPipeline()...)
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("panic in command", "command", string(cmd.Args[0]), "panic", r, "stack", string(debug.Stack()))
+			s.log.Error("panic in command", "panic", r, "stack", string(debug.Stack()))
+			c.drain()
 			c.w.Error("ERR internal error")
 		}
+		c.drain()
 		c.flush()
+		clear(cmds)
+		c.batch = cmds[:0]
 	}()
-	s.stats.commands.Add(1)
-	s.stats.netIn.Add(int64(len(cmd.Raw)))
-	c.dispatch(cmd.Args)
+	for _, cmd := range cmds {
+		if len(cmd.Args) == 0 {
+			continue
+		}
+		s.stats.commands.Add(1)
+		s.stats.netIn.Add(int64(len(cmd.Raw)))
+		c.dispatch(cmd.Args)
+	}
 }
 
+// dispatch runs one command. Replies must leave in command order, so any
+// command that replies at once first waits for the writes still in flight
+// (drain); only a write that goes to Raft asynchronously skips that.
 func (c *client) dispatch(argv [][]byte) {
 	s := c.srv
 	spec, cs := s.lookup(argv[0])
-	if spec == nil {
+	if msg := c.check(spec, argv); msg != "" {
+		c.drain()
 		c.rejectInMulti()
-		c.w.Error(unknownCommand(argv))
-		return
-	}
-	if !c.authed && spec.Flags&command.NoAuth == 0 {
-		c.rejectInMulti()
-		c.w.Error("NOAUTH Authentication required.")
-		return
-	}
-	if !spec.CheckArity(len(argv)) {
-		c.rejectInMulti()
-		c.w.Error(command.ArityError(spec.Name))
+		c.w.Error(msg)
 		return
 	}
 	now := time.Now()
 	c.lastCmd.Store(now.UnixNano())
 	c.lastSpec.Store(spec)
 	if c.multi != nil && !multiControl(spec.Name) {
+		c.drain()
 		c.queue(spec, argv)
 		return
 	}
 	if cs != nil {
+		c.drain()
 		cs.run(c, argv)
 		return
 	}
 	c.execute(spec, argv, now.UnixMilli())
+}
+
+// check returns the error a command gets before it runs, or "".
+func (c *client) check(spec *command.Spec, argv [][]byte) string {
+	switch {
+	case spec == nil:
+		return unknownCommand(argv)
+	case !c.authed && spec.Flags&command.NoAuth == 0:
+		return "NOAUTH Authentication required."
+	case !spec.CheckArity(len(argv)):
+		return command.ArityError(spec.Name)
+	case c.srv.cluster && crossSlot(spec, argv):
+		return ErrCrossSlot
+	}
+	return ""
+}
+
+// ErrCrossSlot is Redis Cluster's refusal of a multi-key command whose
+// keys live in different slots: no atomic operation spans shards.
+const ErrCrossSlot = "CROSSSLOT Keys in request don't hash to the same slot"
+
+func crossSlot(spec *command.Spec, argv [][]byte) bool {
+	pos := spec.KeyPositions(argv)
+	if len(pos) < 2 {
+		return false
+	}
+	first := shard.KeySlot(argv[pos[0]])
+	for _, p := range pos[1:] {
+		if shard.KeySlot(argv[p]) != first {
+			return true
+		}
+	}
+	return false
+}
+
+// drain waits for the connection's writes in flight, writing their replies
+// in order.
+func (c *client) drain() {
+	for i, wait := range c.pending {
+		if err := wait(&c.w); err != nil {
+			c.w.Error(ErrorReply(err))
+		}
+		c.pending[i] = nil
+	}
+	c.pending = c.pending[:0]
 }
 
 // lookup finds a command in the keyspace table or the server's own.
@@ -100,19 +157,29 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	}
 	c.ctx = command.Ctx{Now: now, Seed: c.rnd.Uint64(), W: &c.w, Spec: spec}
 	if spec.Flags&command.Write == 0 {
+		c.drain()
 		if spec.Flags&command.AllShards != 0 {
 			c.ctx.Shards = s.store
 			command.Run(&c.ctx, spec, argv)
 			return
 		}
 		c.argv = argv
-		err := s.store.Read(slot, c.read)
+		err := s.store.Read(slot, c.arrived, c.read)
 		c.argv = nil
 		if err != nil {
 			c.w.Error(ErrorReply(err))
 		}
 		return
 	}
+	if s.async != nil && slot >= 0 {
+		if !c.prepare(&c.ctx, spec, argv) {
+			return
+		}
+		c.pending = append(c.pending, s.async.Propose(slot, &c.rec))
+		c.rec.Args = nil
+		return
+	}
+	c.drain()
 	if !c.prepare(&c.ctx, spec, argv) {
 		return
 	}
@@ -136,6 +203,7 @@ func (c *client) prepare(ctx *command.Ctx, spec *command.Spec, argv [][]byte) bo
 	if spec.Prepare != nil {
 		out, err := spec.Prepare(ctx, argv)
 		if err != nil {
+			c.drain()
 			c.w.Error(command.AsReply(err))
 			return false
 		}

@@ -25,6 +25,8 @@ const Version = "7.0.15"
 // Server serves RESP clients from a Store.
 type Server struct {
 	store    Store
+	async    AsyncStore // store, when it supports writes in flight
+	cluster  bool       // Config.Cluster, fixed at start
 	table    *command.Table
 	connCmds map[string]*connSpec
 	log      *slog.Logger
@@ -71,6 +73,8 @@ func NewServer(cfg Config, store Store, table *command.Table, log *slog.Logger) 
 	}
 	s.runID = fmt.Sprintf("%016x%016x%08x", s.seedRand.Uint64(), s.seedRand.Uint64(), s.seedRand.Uint32())
 	s.connCmds = connCommands()
+	s.async, _ = store.(AsyncStore)
+	s.cluster = cfg.Cluster
 	return s, nil
 }
 

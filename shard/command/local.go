@@ -32,7 +32,7 @@ func (l *Local) Write(_ int, rec *persistence.Record, w Writer) error {
 }
 
 // Read runs fn under the lock.
-func (l *Local) Read(_ int, fn func(ks *shard.Keyspace, now int64)) error {
+func (l *Local) Read(_ int, _ time.Time, fn func(ks *shard.Keyspace, now int64)) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	fn(l.ks, l.clock())
