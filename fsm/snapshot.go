@@ -25,12 +25,13 @@ func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
 		return nil, fmt.Errorf("shard %d: snapshot already in progress", f.shard)
 	}
 	f.cap = f.ks.BeginCapture()
-	return &snapshot{f: f, c: f.cap, started: time.Now()}, nil
+	return &snapshot{f: f, c: f.cap, applied: f.applied.Load(), started: time.Now()}, nil
 }
 
 type snapshot struct {
 	f       *FSM
 	c       *shard.Capture
+	applied uint64
 	started time.Time
 }
 
@@ -46,7 +47,7 @@ func (s *snapshot) Persist(sink raft.SnapshotSink) error {
 }
 
 func (s *snapshot) write(w io.Writer) error {
-	sw := persistence.NewSnapshotWriter(w)
+	sw := persistence.NewSnapshotWriter(w, s.applied)
 	for {
 		s.f.mu.Lock()
 		_, d, ok := s.c.NextSlot()
@@ -102,7 +103,7 @@ func (s *snapshot) Release() {
 // so a corrupt snapshot leaves the group stopped, never half-loaded.
 func (f *FSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
-	ks, err := ReadSnapshot(rc)
+	ks, applied, err := ReadSnapshot(rc)
 	if err != nil {
 		err = fmt.Errorf("%w: shard %d: snapshot in %s: %w", ErrStopped, f.shard, f.where, err)
 		f.fail(err)
@@ -115,16 +116,23 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	}
 	f.ks = ks
 	f.mu.Unlock()
+	f.setApplied(applied)
 	f.log.Info("restored snapshot", "keys", ks.Len())
 	return nil
 }
 
-// ReadSnapshot decodes a snapshot stream into a new keyspace.
-func ReadSnapshot(r io.Reader) (*shard.Keyspace, error) {
+// ReadSnapshot decodes a snapshot stream into a new keyspace, with the
+// applied index it was taken at.
+func ReadSnapshot(r io.Reader) (*shard.Keyspace, uint64, error) {
 	sr, err := persistence.NewSnapshotReader(r)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	ks, err := readEntries(sr)
+	return ks, sr.Applied, err
+}
+
+func readEntries(sr *persistence.SnapshotReader) (*shard.Keyspace, error) {
 	ks := shard.New()
 	for {
 		e, err := sr.Next()

@@ -11,7 +11,7 @@ import (
 	"math"
 )
 
-// The snapshot stream: a header (magic, version), entries, and a footer
+// The snapshot stream: a header (magic, version, applied index), entries, and a footer
 // (entry count and a CRC-32C of every byte before the checksum). Each entry
 // is a type byte, the key, its absolute expiry, then the value:
 //
@@ -66,11 +66,13 @@ type SnapshotWriter struct {
 	err  error
 }
 
-// NewSnapshotWriter writes the header to w.
-func NewSnapshotWriter(w io.Writer) *SnapshotWriter {
+// NewSnapshotWriter writes the header to w. applied is the index of the
+// last log entry the state machine had applied at capture time.
+func NewSnapshotWriter(w io.Writer, applied uint64) *SnapshotWriter {
 	s := &SnapshotWriter{w: bufio.NewWriterSize(w, 64<<10), crc: crc32.New(castagnoli)}
 	s.raw(snapMagic[:])
 	s.raw([]byte{SnapshotVersion})
+	s.uvarint(applied)
 	return s
 }
 

@@ -31,6 +31,8 @@ type SnapshotReader struct {
 	left uint64
 	kind byte
 	read int64 // bytes consumed, for error messages
+	// Applied is the index of the last entry applied at capture time.
+	Applied uint64
 }
 
 // NewSnapshotReader checks the header.
@@ -45,6 +47,10 @@ func NewSnapshotReader(r io.Reader) (*SnapshotReader, error) {
 	}
 	if h[8] != SnapshotVersion {
 		return nil, fmt.Errorf("%w %d", ErrSnapVersion, h[8])
+	}
+	var err error
+	if s.Applied, err = s.uvarint(); err != nil {
+		return nil, fmt.Errorf("snapshot header: %w", err)
 	}
 	return s, nil
 }

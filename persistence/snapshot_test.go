@@ -10,7 +10,7 @@ import (
 
 func sampleSnapshot(t testing.TB) []byte {
 	var buf bytes.Buffer
-	w := NewSnapshotWriter(&buf)
+	w := NewSnapshotWriter(&buf, 42)
 	w.String([]byte("s"), 0, []byte("value\x00\r\n"))
 	w.String([]byte(""), 1700000000000, nil)
 	w.Begin(SnapList, []byte("l"), -1, 0, 2)
@@ -83,6 +83,10 @@ func FormatScore(f float64) string {
 
 func TestSnapshotRoundTrip(t *testing.T) {
 	t.Parallel()
+	r, err := NewSnapshotReader(bytes.NewReader(sampleSnapshot(t)))
+	if err != nil || r.Applied != 42 {
+		t.Fatalf("header: applied %v, %v", r, err)
+	}
 	got, err := readAll(sampleSnapshot(t))
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +127,7 @@ func TestSnapshotDetectsDamage(t *testing.T) {
 
 func TestSnapshotWriterChecksCounts(t *testing.T) {
 	t.Parallel()
-	w := NewSnapshotWriter(io.Discard)
+	w := NewSnapshotWriter(io.Discard, 0)
 	w.Begin(SnapList, []byte("l"), 0, 0, 2)
 	w.Elem([]byte("only one"))
 	if err := w.Close(); err == nil {
@@ -133,7 +137,7 @@ func TestSnapshotWriterChecksCounts(t *testing.T) {
 
 func FuzzSnapshotDecode(f *testing.F) {
 	f.Add(sampleSnapshot(f))
-	f.Add([]byte("EMBRSNAP\x01\x03\x01h\x00\x80\x80\x80\x80\x10\xff\xff\xff\xff\x0f"))
+	f.Add([]byte("EMBRSNAP\x01\x00\x03\x01h\x00\x80\x80\x80\x80\x10\xff\xff\xff\xff\x0f"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// Must return (an error or EOF), never panic or allocate wildly:
 		// lengths are capped and buffers grow only as bytes arrive.

@@ -60,12 +60,16 @@ type Mux struct {
 	groups map[uint32]*StreamLayer
 	admin  func(net.Conn)
 	closed bool
+	// isolated makes the node unreachable both ways: a fault hook for
+	// tests that cut a node off, as a network partition would.
+	isolated bool
+	conns    map[net.Conn]struct{}
 }
 
 // NewMux serves the cluster port on ln. secret, when not empty, must be
 // shared by every node of the cluster.
 func NewMux(ln net.Listener, secret []byte, log *slog.Logger) *Mux {
-	return &Mux{ln: ln, secret: secret, log: log, groups: map[uint32]*StreamLayer{}}
+	return &Mux{ln: ln, secret: secret, log: log, groups: map[uint32]*StreamLayer{}, conns: map[net.Conn]struct{}{}}
 }
 
 // Addr returns the listening address.
@@ -102,7 +106,12 @@ func (m *Mux) Serve() error {
 
 // route reads the header and hands the connection over. A peer that sends
 // garbage or the wrong secret is logged and dropped; nothing else happens.
-func (m *Mux) route(c net.Conn) {
+func (m *Mux) route(raw net.Conn) {
+	c := m.track(raw)
+	if c == nil {
+		raw.Close()
+		return
+	}
 	c.SetReadDeadline(time.Now().Add(headerTimeout))
 	kind, group, err := m.readHeader(c)
 	c.SetReadDeadline(time.Time{})
@@ -155,9 +164,14 @@ func (m *Mux) mac(b []byte) []byte {
 
 // Dial opens a connection of kind to group on the node at addr.
 func (m *Mux) Dial(addr string, kind Kind, group uint32, timeout time.Duration) (net.Conn, error) {
-	c, err := net.DialTimeout("tcp", addr, timeout)
+	raw, err := net.DialTimeout("tcp", addr, timeout)
 	if err != nil {
 		return nil, err
+	}
+	c := m.track(raw)
+	if c == nil {
+		raw.Close()
+		return nil, errIsolated
 	}
 	var h [headerSize]byte
 	copy(h[:4], magic[:])
@@ -171,6 +185,50 @@ func (m *Mux) Dial(addr string, kind Kind, group uint32, timeout time.Duration) 
 	}
 	c.SetWriteDeadline(time.Time{})
 	return c, nil
+}
+
+var errIsolated = errors.New("transport: node isolated")
+
+// track registers a live connection, unless the node is isolated, and
+// returns it wrapped so that closing it forgets it.
+func (m *Mux) track(c net.Conn) net.Conn {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.isolated {
+		return nil
+	}
+	tc := &trackedConn{Conn: c, m: m}
+	m.conns[tc] = struct{}{}
+	return tc
+}
+
+type trackedConn struct {
+	net.Conn
+	m *Mux
+}
+
+func (c *trackedConn) Close() error {
+	c.m.mu.Lock()
+	delete(c.m.conns, c)
+	c.m.mu.Unlock()
+	return c.Conn.Close()
+}
+
+// Isolate cuts the node off (true) or reconnects it (false): while
+// isolated, every connection is closed and new ones are refused.
+func (m *Mux) Isolate(on bool) {
+	m.mu.Lock()
+	m.isolated = on
+	conns := m.conns
+	if on {
+		m.conns = map[net.Conn]struct{}{}
+	}
+	m.mu.Unlock()
+	if on {
+		for c := range conns {
+			c.Close()
+		}
+	}
 }
 
 // Group returns the stream layer of a Raft group, creating it.
