@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -286,4 +288,30 @@ func (g *Group) ReadSince(arrived int64, fn func(ks *shard.Keyspace, now int64))
 // connections and tests.
 func (g *Group) ReadStale(fn func(ks *shard.Keyspace, now int64)) error {
 	return g.fsm.Read(time.Now().UnixMilli(), fn)
+}
+
+// infoLine renders the group for INFO's Raft section.
+func (g *Group) infoLine() string {
+	r := g.raft
+	leader, leaderID := r.LeaderWithID()
+	voters := 0
+	if f := r.GetConfiguration(); f.Error() == nil {
+		for _, s := range f.Configuration().Servers {
+			if s.Suffrage == raft.Voter {
+				voters++
+			}
+		}
+	}
+	contact := "-1"
+	if r.State() == raft.Leader {
+		contact = "0"
+	} else if lc := r.LastContact(); !lc.IsZero() {
+		contact = strconv.FormatInt(time.Since(lc).Milliseconds(), 10)
+	}
+	state := strings.ToLower(r.State().String())
+	if err := g.fsm.Err(); err != nil {
+		state = "stopped"
+	}
+	return fmt.Sprintf("shard%d:state=%s,term=%d,leader=%s,leader_addr=%s,commit_index=%d,applied_index=%d,last_contact_ms=%s,voters=%d",
+		g.cfg.ID, state, r.CurrentTerm(), leaderID, leader, r.CommitIndex(), g.fsm.Applied(), contact, voters)
 }

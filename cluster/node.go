@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/hashicorp/raft"
+
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/rpc"
 	"github.com/ember-node/ember-node/rpc/transport"
@@ -245,4 +247,24 @@ func (n *Node) WaitLeaders(timeout time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// Snapshot takes a Raft snapshot of every group now (SAVE, BGSAVE).
+func (n *Node) Snapshot() error {
+	var errs []error
+	for _, g := range n.groups {
+		if err := g.raft.Snapshot().Error(); err != nil && !errors.Is(err, raft.ErrNothingNewToSnapshot) {
+			errs = append(errs, fmt.Errorf("shard %d: %w", g.ID(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// RaftInfo returns INFO's Raft section: one line per shard.
+func (n *Node) RaftInfo() []string {
+	out := make([]string, 0, len(n.groups))
+	for _, g := range n.groups {
+		out = append(out, g.infoLine())
+	}
+	return out
 }

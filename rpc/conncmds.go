@@ -20,6 +20,8 @@ func connCommands() map[string]*connSpec {
 		{command.Spec{Name: "select", Arity: 2, Flags: f | command.Loading | command.Stale, Group: "connection", Summary: "Changes the selected database."}, selectCmd},
 		{command.Spec{Name: "quit", Arity: -1, Flags: command.NoAuth | f | command.Noscript | command.Loading | command.Stale, Group: "connection", Summary: "Closes the connection."}, quitCmd},
 		{command.Spec{Name: "time", Arity: 1, Flags: f | command.Loading | command.Stale, Group: "server", Summary: "Returns the server time."}, timeCmd},
+		{command.Spec{Name: "save", Arity: 1, Flags: command.Admin | command.Noscript | command.NoMulti, Group: "server", Summary: "Synchronously takes a snapshot of every shard."}, saveCmd},
+		{command.Spec{Name: "bgsave", Arity: -1, Flags: command.Admin | command.Noscript, Group: "server", Summary: "Takes a snapshot of every shard in the background."}, bgsaveCmd},
 		{command.Spec{Name: "lastsave", Arity: 1, Flags: f | command.Loading | command.Stale, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk."}, lastsaveCmd},
 		{command.Spec{Name: "multi", Arity: 1, Flags: f | command.Noscript | command.Loading | command.Stale, Group: "transactions", Summary: "Starts a transaction."}, multiCmd},
 		{command.Spec{Name: "exec", Arity: 1, Flags: command.Noscript | command.Loading | command.Stale, Group: "transactions", Summary: "Executes all commands in a transaction."}, execCmd},
@@ -79,7 +81,41 @@ func timeCmd(c *client, _ [][]byte) {
 	c.w.BulkString(strconv.FormatInt(int64(now.Nanosecond()/1000), 10))
 }
 
-func lastsaveCmd(c *client, _ [][]byte) { c.w.Int(c.srv.started.Unix()) }
+// saveCmd snapshots every shard group: the Raft snapshot is the RDB file
+// of ember-node.
+func saveCmd(c *client, _ [][]byte) {
+	sn, ok := c.srv.store.(Snapshotter)
+	if !ok {
+		c.w.Simple("OK")
+		return
+	}
+	if err := sn.Snapshot(); err != nil {
+		c.w.Error(ErrorReply(err))
+		return
+	}
+	c.srv.lastSave.Store(time.Now().Unix())
+	c.w.Simple("OK")
+}
+
+func bgsaveCmd(c *client, argv [][]byte) {
+	if len(argv) > 2 || len(argv) == 2 && !command.Eq(argv[1], "SCHEDULE") {
+		c.w.Error(command.ErrSyntax)
+		return
+	}
+	if sn, ok := c.srv.store.(Snapshotter); ok {
+		srv := c.srv
+		go func() {
+			if err := sn.Snapshot(); err != nil {
+				srv.log.Error("background snapshot failed", "error", err)
+				return
+			}
+			srv.lastSave.Store(time.Now().Unix())
+		}()
+	}
+	c.w.Simple("Background saving started")
+}
+
+func lastsaveCmd(c *client, _ [][]byte) { c.w.Int(c.srv.lastSave.Load()) }
 
 func authCmd(c *client, argv [][]byte) {
 	if len(argv) > 3 {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -27,7 +28,7 @@ type serveFlags struct {
 	shards, replicas                   int
 	fsync, maxmemory, policy, pass     string
 	maxBulk, logLevel                  string
-	pprofAddr                          string
+	pprofAddr, store                   string
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -50,12 +51,16 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.pass, "requirepass", env("EMBER_REQUIREPASS", ""), "password clients must AUTH with")
 	fs.StringVar(&f.maxBulk, "proto-max-bulk-len", env("EMBER_PROTO_MAX_BULK_LEN", "512mb"), "largest bulk string a client may send")
 	fs.StringVar(&f.logLevel, "log-level", env("EMBER_LOG_LEVEL", "info"), "debug | info | warn | error")
+	fs.StringVar(&f.store, "store", env("EMBER_STORE", "raft"), "raft (replicated, durable shard groups) | memory (one unreplicated in-memory keyspace, nothing on disk)")
 	fs.StringVar(&f.pprofAddr, "pprof", env("EMBER_PPROF", ""), "serve net/http/pprof on this address (debugging)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if f.store != "raft" && f.store != "memory" {
+		return nil, fmt.Errorf("--store %q: want raft or memory", f.store)
 	}
 	switch f.fsync {
 	case "always", "everysec", "no":
@@ -99,6 +104,24 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	return nc
 }
 
+// openStore starts the shard groups, or the in-memory keyspace.
+func (f *serveFlags) openStore(ctx context.Context, table *command.Table, log *slog.Logger) (rpc.Store, error) {
+	if f.store == "memory" {
+		local := command.NewLocal(table)
+		go local.RunExpiry(ctx, 100*time.Millisecond)
+		return local, nil
+	}
+	node, err := cluster.StartNode(f.nodeConfig(), table, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := node.WaitLeaders(30 * time.Second); err != nil {
+		node.Close()
+		return nil, err
+	}
+	return node, nil
+}
+
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	f, err := parseServe(args, stderr)
 	if err != nil {
@@ -110,16 +133,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := newLogger(stderr, f.logLevel)
 	table := command.NewTable()
-	node, err := cluster.StartNode(f.nodeConfig(), table, log)
+	store, err := f.openStore(ctx, table, log)
 	if err != nil {
 		return err
 	}
-	defer node.Close()
-	if err := node.WaitLeaders(30 * time.Second); err != nil {
-		return err
+	if c, ok := store.(io.Closer); ok {
+		defer c.Close()
 	}
-	cfg.Cluster = true
-	srv, err := rpc.NewServer(cfg, node, table, log)
+	cfg.Cluster = f.store == "raft"
+	srv, err := rpc.NewServer(cfg, store, table, log)
 	if err != nil {
 		return err
 	}
