@@ -76,6 +76,7 @@ type Group struct {
 	store  *raftboltdb.BoltStore
 	trans  *raft.NetworkTransport
 	reads  readIndex
+	prop   *proposer
 	ready  atomic.Uint64 // the term in which this leader's barrier applied
 	stop   chan struct{}
 	wg     sync.WaitGroup
@@ -145,8 +146,10 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	}
 	g.raft = r
 	g.reads.g = g
-	g.wg.Add(1)
+	g.prop = newProposer(g)
+	g.wg.Add(2)
 	go g.watchLeadership(leaderCh)
+	go g.prop.run(g.stop)
 	if cfg.Fsync == FsyncEverySec {
 		g.wg.Add(1)
 		go g.syncEverySecond()
@@ -235,25 +238,7 @@ func (g *Group) Propose(rec *persistence.Record) func(w command.Writer) error {
 	if g.raft.State() != raft.Leader {
 		return func(command.Writer) error { return ErrNotLeader }
 	}
-	f := g.raft.Apply(rec.AppendBinary(make([]byte, 0, rec.Size())), 0)
-	return func(w command.Writer) error { return g.outcome(f, w) }
-}
-
-func (g *Group) outcome(f raft.ApplyFuture, w command.Writer) error {
-	if err := f.Error(); err != nil {
-		return applyError(err)
-	}
-	res, ok := f.Response().(*fsm.Result)
-	if !ok || res == nil {
-		return fmt.Errorf("shard %d: no apply result", g.cfg.ID)
-	}
-	if res.Err != nil {
-		return res.Err
-	}
-	if rw, ok := w.(command.RawWriter); ok {
-		rw.Raw(res.Reply)
-	}
-	return nil
+	return g.prop.submit(rec.AppendBinary(make([]byte, 0, rec.Size()))).wait
 }
 
 // applyError maps raft's errors to what a client may be told. Only an
