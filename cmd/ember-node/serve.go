@@ -29,6 +29,8 @@ type serveFlags struct {
 	fsync, maxmemory, policy, pass     string
 	maxBulk, logLevel                  string
 	pprofAddr, store                   string
+	snapInterval                       time.Duration
+	snapThreshold, trailingLogs        uint64
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -52,6 +54,9 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.maxBulk, "proto-max-bulk-len", env("EMBER_PROTO_MAX_BULK_LEN", "512mb"), "largest bulk string a client may send")
 	fs.StringVar(&f.logLevel, "log-level", env("EMBER_LOG_LEVEL", "info"), "debug | info | warn | error")
 	fs.StringVar(&f.store, "store", env("EMBER_STORE", "raft"), "raft (replicated, durable shard groups) | memory (one unreplicated in-memory keyspace, nothing on disk)")
+	fs.DurationVar(&f.snapInterval, "snapshot-interval", envDuration("EMBER_SNAPSHOT_INTERVAL", 30*time.Second), "how often each shard checks whether to snapshot")
+	fs.Uint64Var(&f.snapThreshold, "snapshot-threshold", uint64(envInt("EMBER_SNAPSHOT_THRESHOLD", 100000)), "log entries since the last snapshot that make a shard snapshot")
+	fs.Uint64Var(&f.trailingLogs, "trailing-logs", uint64(envInt("EMBER_TRAILING_LOGS", 20000)), "log entries kept after a snapshot, for followers catching up")
 	fs.StringVar(&f.pprofAddr, "pprof", env("EMBER_PPROF", ""), "serve net/http/pprof on this address (debugging)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
@@ -101,6 +106,9 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 		nc.ClusterAdvertise = net.JoinHostPort(f.advertise, strconv.Itoa(cport))
 	}
 	nc.Group.Fsync = f.fsync
+	nc.Group.SnapshotInterval = f.snapInterval
+	nc.Group.SnapshotThreshold = f.snapThreshold
+	nc.Group.TrailingLogs = f.trailingLogs
 	return nc
 }
 
@@ -167,6 +175,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
 		return v
 	}
 	return def
