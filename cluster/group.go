@@ -121,6 +121,9 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	if err != nil {
 		return fmt.Errorf("shard %d: snapshots in %s: %w", cfg.ID, cfg.Dir, err)
 	}
+	if err := checkSnapshots(snaps, g.store, cfg.Dir); err != nil {
+		return fmt.Errorf("shard %d: %w", cfg.ID, err)
+	}
 	logs, err := raft.NewLogCache(1024, g.store)
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
