@@ -105,6 +105,10 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	if f.advertise != "" {
 		nc.ClusterAdvertise = net.JoinHostPort(f.advertise, strconv.Itoa(cport))
 	}
+	nc.ClientAddr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
+	if f.advertise != "" {
+		nc.ClientAddr = net.JoinHostPort(f.advertise, strconv.Itoa(f.port))
+	}
 	nc.Group.Fsync = f.fsync
 	nc.Group.SnapshotInterval = f.snapInterval
 	nc.Group.SnapshotThreshold = f.snapThreshold
