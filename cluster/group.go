@@ -69,18 +69,20 @@ func DefaultGroupConfig(id int, nodeID, dir string) GroupConfig {
 
 // Group is one shard's Raft group member on this node.
 type Group struct {
-	cfg    GroupConfig
-	log    *slog.Logger
-	raft   *raft.Raft
-	fsm    *fsm.FSM
-	store  *raftboltdb.BoltStore
-	trans  *raft.NetworkTransport
-	reads  readIndex
-	prop   *proposer
-	ready  atomic.Uint64 // the term in which this leader's barrier applied
-	stop   chan struct{}
-	wg     sync.WaitGroup
-	closed atomic.Bool
+	cfg   GroupConfig
+	log   *slog.Logger
+	raft  *raft.Raft
+	fsm   *fsm.FSM
+	store *raftboltdb.BoltStore
+	trans *raft.NetworkTransport
+	reads readIndex
+	prop  *proposer
+	// onLeader, when set, is told when this member becomes a ready leader.
+	onLeader func(*Group)
+	ready    atomic.Uint64 // the term in which this leader's barrier applied
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	closed   atomic.Bool
 }
 
 // Group errors.

@@ -56,6 +56,9 @@ func (g *Group) lead(stop <-chan struct{}) {
 		return
 	}
 	g.ready.Store(term)
+	if g.onLeader != nil {
+		g.onLeader(g)
+	}
 	t := time.NewTicker(g.cfg.ExpiryInterval)
 	defer t.Stop()
 	for {

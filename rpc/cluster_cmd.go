@@ -71,7 +71,9 @@ func clusterCmd(c *client, argv [][]byte) {
 			return
 		}
 		c.slotQuery(argv[2], int(count))
-	case sub == "reset" || sub == "meet" || sub == "forget" || sub == "addslots" || sub == "addslotsrange" ||
+	case strings.HasPrefix(sub, "ember-") || sub == "meet" || sub == "forget":
+		c.clusterOps(sub, argv[2:])
+	case sub == "reset" || sub == "addslots" || sub == "addslotsrange" ||
 		sub == "delslots" || sub == "setslot" || sub == "replicate" || sub == "failover":
 		c.w.Error("ERR CLUSTER " + strings.ToUpper(sub) + " is not supported: ember-node places slots itself; use `ember-node join|leave|remove`")
 	default:
@@ -290,4 +292,45 @@ func (s *Server) redirect(slot int, err error) string {
 		}
 	}
 	return ErrorReply(err)
+}
+
+// clusterOps runs operator actions. MEET ip port joins this (empty) node to
+// the cluster of ip:port; FORGET id removes a dead node.
+func (c *client) clusterOps(sub string, args [][]byte) {
+	ops, ok := c.srv.store.(ClusterOps)
+	if !ok {
+		c.w.Error("ERR cluster operations need the raft store")
+		return
+	}
+	var out []byte
+	var err error
+	switch {
+	case sub == "ember-info" && len(args) == 0:
+		out, err = ops.JoinInfo()
+	case sub == "ember-status" && len(args) == 0:
+		out, err = ops.StatusJSON()
+	case sub == "ember-join" && len(args) > 0:
+		seeds := make([]string, len(args))
+		for i, a := range args {
+			seeds[i] = string(a)
+		}
+		err = ops.JoinCluster(seeds)
+	case sub == "meet" && (len(args) == 2 || len(args) == 3):
+		err = ops.JoinCluster([]string{net.JoinHostPort(string(args[0]), string(args[1]))})
+	case sub == "ember-leave" && len(args) == 0:
+		err = ops.Leave()
+	case (sub == "ember-remove" || sub == "forget") && len(args) == 1:
+		err = ops.Forget(string(args[0]))
+	default:
+		c.w.Error(subArityError("cluster", []byte(sub)))
+		return
+	}
+	switch {
+	case err != nil:
+		c.w.Error("ERR " + err.Error())
+	case out != nil:
+		c.w.Bulk(out)
+	default:
+		c.w.Simple("OK")
+	}
 }

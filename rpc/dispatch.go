@@ -165,6 +165,11 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 		}
 		c.argv = argv
 		err := s.store.Read(slot, c.arrived, c.read)
+		if err == ErrTryAgain && c.readonly {
+			if sr, ok := s.store.(StaleReader); ok {
+				err = sr.ReadStale(slot, c.read)
+			}
+		}
 		c.argv = nil
 		if err != nil {
 			c.w.Error(s.redirect(slot, err))

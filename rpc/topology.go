@@ -56,3 +56,14 @@ func (v *ClusterView) shardOf(slot int) (ClusterShard, bool) {
 	}
 	return ClusterShard{}, false
 }
+
+// ClusterOps is a Store that takes operator actions (CLUSTER EMBER-*,
+// MEET, FORGET): the ember-node join, leave, remove and status
+// subcommands talk to a node through them.
+type ClusterOps interface {
+	JoinInfo() ([]byte, error)
+	JoinCluster(seeds []string) error
+	Leave() error
+	Forget(id string) error
+	StatusJSON() ([]byte, error)
+}
