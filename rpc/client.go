@@ -1,11 +1,16 @@
 package rpc
 
 import (
+	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/redcon"
 
+	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/rpc/resp"
+	"github.com/ember-node/ember-node/shard"
+	"github.com/ember-node/ember-node/shard/command"
 )
 
 // client is one connection's state. redcon calls the handler of one
@@ -20,11 +25,25 @@ type client struct {
 	w      resp.Writer
 	authed bool
 
-	// Under srv.mu: read by CLIENT LIST on other connections.
-	name    string
-	created time.Time
-	lastCmd time.Time
-	cmdName string
+	rnd *rand.Rand // seeds of commands' deterministic random sources
+
+	// Read by CLIENT LIST on other connections: name under srv.mu, the
+	// rest atomic, so the command path takes no shared lock.
+	name     string
+	created  time.Time
+	lastCmd  atomic.Int64 // unix ns
+	lastSpec atomic.Pointer[command.Spec]
+	proto    atomic.Int32
+
+	// The command being run, for runRead (bound once as read).
+	ctx  command.Ctx
+	argv [][]byte
+	read func(ks *shard.Keyspace, now int64)
+	rec  persistence.Record
+
+	arrived time.Time                      // when the pipeline was read
+	batch   []redcon.Command               // the pipeline being run
+	pending []func(w command.Writer) error // writes in flight, in order
 
 	multi *multiState
 	watch []watched
@@ -43,9 +62,12 @@ func newClient(s *Server, conn redcon.Conn) *client {
 		addr:    conn.RemoteAddr(),
 		authed:  s.cfg.RequirePass == "",
 		created: now,
-		lastCmd: now,
 		w:       resp.Writer{Proto: 2},
+		rnd:     rand.New(rand.NewPCG(s.seed(), s.seed())),
 	}
+	c.read = c.runRead
+	c.lastCmd.Store(now.UnixNano())
+	c.proto.Store(2)
 	if nc := conn.NetConn(); nc != nil {
 		c.laddr = nc.LocalAddr().String()
 	}

@@ -122,21 +122,19 @@ func (s *Server) clientList(ids []int64) string {
 // the fields that mean something here.
 func (s *Server) clientLine(c *client) string {
 	s.mu.Lock()
-	name, created, last, cmd := c.name, c.created, c.lastCmd, c.cmdName
+	name := c.name
 	s.mu.Unlock()
+	created, last := c.created, time.Unix(0, c.lastCmd.Load())
+	cmd := ""
+	if sp := c.lastSpec.Load(); sp != nil {
+		cmd = sp.Name
+	}
 	now := time.Now()
-	multi := "-1"
-	if c.multi != nil {
-		multi = strconv.Itoa(len(c.multi.argvs))
-	}
-	flags := "N"
-	if c.multi != nil {
-		flags = "x"
-	}
+	multi, flags := "-1", "N"
 	return "id=" + strconv.FormatInt(c.id, 10) + " addr=" + c.addr + " laddr=" + c.laddr +
 		" fd=-1 name=" + name + " age=" + strconv.Itoa(int(now.Sub(created).Seconds())) +
 		" idle=" + strconv.Itoa(int(now.Sub(last).Seconds())) + " flags=" + flags +
 		" db=0 sub=0 psub=0 ssub=0 multi=" + multi + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0" +
 		" rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" + cmd +
-		" user=default redir=-1 resp=" + strconv.Itoa(c.w.Proto)
+		" user=default redir=-1 resp=" + strconv.Itoa(int(c.proto.Load()))
 }

@@ -27,6 +27,9 @@ type Config struct {
 	MaxMemoryPolicy string
 	// MaxClients caps concurrent client connections (default 10000).
 	MaxClients int
+	// Cluster makes the server behave as a Redis Cluster node: multi-key
+	// commands must keep to one slot (-CROSSSLOT otherwise).
+	Cluster bool
 }
 
 // DefaultConfig returns Redis's defaults on 127.0.0.1:6379.

@@ -158,6 +158,7 @@ func helloCmd(c *client, argv [][]byte) {
 		c.setName(string(name))
 	}
 	c.w.Proto = proto
+	c.proto.Store(int32(proto))
 	c.helloReply()
 }
 

@@ -20,56 +20,108 @@ type connSpec struct {
 
 func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	c, ok := conn.Context().(*client)
-	if !ok || len(cmd.Args) == 0 {
+	if !ok {
 		return
+	}
+	// Take the rest of the pipeline too, so that its writes can be in
+	// flight in Raft together instead of one round trip each.
+	c.arrived = time.Now()
+	cmds := append(c.batch[:0], cmd)
+	if s.async != nil {
+		cmds = append(cmds, conn.ReadPipeline()...)
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("panic in command", "command", string(cmd.Args[0]), "panic", r, "stack", string(debug.Stack()))
+			s.log.Error("panic in command", "panic", r, "stack", string(debug.Stack()))
+			c.drain()
 			c.w.Error("ERR internal error")
 		}
+		c.drain()
 		c.flush()
+		clear(cmds)
+		c.batch = cmds[:0]
 	}()
-	s.stats.commands.Add(1)
-	s.stats.netIn.Add(int64(len(cmd.Raw)))
-	c.dispatch(cmd.Args)
+	for _, cmd := range cmds {
+		if len(cmd.Args) == 0 {
+			continue
+		}
+		s.stats.commands.Add(1)
+		s.stats.netIn.Add(int64(len(cmd.Raw)))
+		c.dispatch(cmd.Args)
+	}
 }
 
+// dispatch runs one command. Replies must leave in command order, so any
+// command that replies at once first waits for the writes still in flight
+// (drain); only a write that goes to Raft asynchronously skips that.
 func (c *client) dispatch(argv [][]byte) {
 	s := c.srv
 	spec, cs := s.lookup(argv[0])
-	if spec == nil {
+	if msg := c.check(spec, argv); msg != "" {
+		c.drain()
 		c.rejectInMulti()
-		c.w.Error(unknownCommand(argv))
+		c.w.Error(msg)
 		return
 	}
-	if !c.authed && spec.Flags&command.NoAuth == 0 {
-		c.rejectInMulti()
-		c.w.Error("NOAUTH Authentication required.")
-		return
-	}
-	if !spec.CheckArity(len(argv)) {
-		c.rejectInMulti()
-		c.w.Error(command.ArityError(spec.Name))
-		return
-	}
-	c.touch(spec.Name)
+	now := time.Now()
+	c.lastCmd.Store(now.UnixNano())
+	c.lastSpec.Store(spec)
 	if c.multi != nil && !multiControl(spec.Name) {
+		c.drain()
 		c.queue(spec, argv)
 		return
 	}
 	if cs != nil {
+		c.drain()
 		cs.run(c, argv)
 		return
 	}
-	c.execute(spec, argv)
+	c.execute(spec, argv, now.UnixMilli())
 }
 
-func (c *client) touch(name string) {
-	c.srv.mu.Lock()
-	c.lastCmd = time.Now()
-	c.cmdName = name
-	c.srv.mu.Unlock()
+// check returns the error a command gets before it runs, or "".
+func (c *client) check(spec *command.Spec, argv [][]byte) string {
+	switch {
+	case spec == nil:
+		return unknownCommand(argv)
+	case !c.authed && spec.Flags&command.NoAuth == 0:
+		return "NOAUTH Authentication required."
+	case !spec.CheckArity(len(argv)):
+		return command.ArityError(spec.Name)
+	case c.srv.cluster && crossSlot(spec, argv):
+		return ErrCrossSlot
+	}
+	return ""
+}
+
+// ErrCrossSlot is Redis Cluster's refusal of a multi-key command whose
+// keys live in different slots: no atomic operation spans shards.
+const ErrCrossSlot = "CROSSSLOT Keys in request don't hash to the same slot"
+
+func crossSlot(spec *command.Spec, argv [][]byte) bool {
+	pos := spec.KeyPositions(argv)
+	if len(pos) < 2 {
+		return false
+	}
+	first := shard.KeySlot(argv[pos[0]])
+	for _, p := range pos[1:] {
+		if shard.KeySlot(argv[p]) != first {
+			return true
+		}
+	}
+	return false
+}
+
+// drain waits for the connection's writes in flight, writing their replies
+// in order.
+func (c *client) drain() {
+	for i, wait := range c.pending {
+		if err := wait(&c.w); err != nil {
+			c.w.Error(ErrorReply(err))
+		}
+		c.pending[i] = nil
+	}
+	c.pending = c.pending[:0]
 }
 
 // lookup finds a command in the keyspace table or the server's own.
@@ -95,54 +147,73 @@ func (s *Server) lookup(name []byte) (*command.Spec, *connSpec) {
 
 // execute runs a keyspace command: a read against its shard, a write as
 // a record through the store.
-func (c *client) execute(spec *command.Spec, argv [][]byte) {
+func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	s := c.srv
 	slot := -1
-	if pos := spec.KeyPositions(argv); len(pos) > 0 {
+	if spec.First > 0 && spec.First < len(argv) {
+		slot = shard.KeySlot(argv[spec.First])
+	} else if pos := spec.KeyPositions(argv); len(pos) > 0 {
 		slot = shard.KeySlot(argv[pos[0]])
 	}
-	now := time.Now().UnixMilli()
-	ctx := command.Ctx{Now: now, Seed: s.seed(), W: &c.w, Spec: spec}
+	c.ctx = command.Ctx{Now: now, Seed: c.rnd.Uint64(), W: &c.w, Spec: spec}
 	if spec.Flags&command.Write == 0 {
-		read := func(ks *shard.Keyspace, now int64) {
-			ctx.KS, ctx.Now = ks, now
-			command.Run(&ctx, spec, argv)
-		}
-		var err error
+		c.drain()
 		if spec.Flags&command.AllShards != 0 {
-			err = s.store.Each(read)
-		} else {
-			err = s.store.Read(slot, read)
+			c.ctx.Shards = s.store
+			command.Run(&c.ctx, spec, argv)
+			return
 		}
+		c.argv = argv
+		err := s.store.Read(slot, c.arrived, c.read)
+		c.argv = nil
 		if err != nil {
 			c.w.Error(ErrorReply(err))
 		}
 		return
 	}
-	rec, ok := c.prepare(&ctx, spec, argv)
-	if !ok {
+	if s.async != nil && slot >= 0 {
+		if !c.prepare(&c.ctx, spec, argv) {
+			return
+		}
+		c.pending = append(c.pending, s.async.Propose(slot, &c.rec))
+		c.rec.Args = nil
 		return
 	}
-	if err := s.store.Write(slot, &rec, &c.w); err != nil {
+	c.drain()
+	if !c.prepare(&c.ctx, spec, argv) {
+		return
+	}
+	err := s.store.Write(slot, &c.rec, &c.w)
+	c.rec.Args = nil
+	if err != nil {
 		c.w.Error(ErrorReply(err))
 	}
 }
 
+// read runs the pending read command on ks. It is a method value bound
+// once per connection, so a read allocates no closure.
+func (c *client) runRead(ks *shard.Keyspace, now int64) {
+	c.ctx.KS, c.ctx.Now = ks, now
+	command.Run(&c.ctx, c.ctx.Spec, c.argv)
+}
+
 // prepare turns a write into its record, or writes the error reply.
-func (c *client) prepare(ctx *command.Ctx, spec *command.Spec, argv [][]byte) (persistence.Record, bool) {
+// It fills c.rec, reused by every write of the connection.
+func (c *client) prepare(ctx *command.Ctx, spec *command.Spec, argv [][]byte) bool {
 	if spec.Prepare != nil {
 		out, err := spec.Prepare(ctx, argv)
 		if err != nil {
+			c.drain()
 			c.w.Error(command.AsReply(err))
-			return persistence.Record{}, false
+			return false
 		}
 		argv = out
 	}
-	rec := persistence.Record{Tag: persistence.TagCommand, Time: ctx.Now, Seed: ctx.Seed, Args: argv}
+	c.rec = persistence.Record{Tag: persistence.TagCommand, Time: ctx.Now, Seed: ctx.Seed, Args: argv}
 	if c.w.Resp3() {
-		rec.Flags |= persistence.FlagResp3
+		c.rec.Flags |= persistence.FlagResp3
 	}
-	return rec, true
+	return true
 }
 
 // unknownCommand words the error as Redis does, quoting up to 128 bytes of

@@ -66,7 +66,10 @@ func (g *guardConn) scan(b []byte) int {
 		if g.st == gBulkBody {
 			skip := min(g.left, int64(len(b)-i))
 			g.left -= skip
-			g.cmdBytes += skip
+			if g.cmdBytes += skip; g.cmdBytes > g.maxQuery {
+				g.failed = "client query buffer limit exceeded"
+				return i
+			}
 			i += int(skip) - 1
 			if g.left == 0 {
 				g.endBulk()

@@ -100,7 +100,7 @@ func (s *Server) infoServer() []infoKV {
 }
 
 func (s *Server) keyspaceTotals() (keys, expires int, used int64, st shard.Stats) {
-	_ = s.store.Each(func(ks *shard.Keyspace, _ int64) {
+	_ = s.store.Each(func(ks *shard.Keyspace, _ int64) bool {
 		keys += ks.Len()
 		expires += ks.VolatileLen()
 		used += ks.UsedMemory()
@@ -109,6 +109,7 @@ func (s *Server) keyspaceTotals() (keys, expires int, used int64, st shard.Stats
 		st.Misses += o.Misses
 		st.ExpiredKeys += o.ExpiredKeys
 		st.EvictedKeys += o.EvictedKeys
+		return true
 	})
 	return
 }

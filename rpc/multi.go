@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/rpc/resp"
@@ -47,6 +48,22 @@ func (c *client) queue(spec *command.Spec, argv [][]byte) {
 	c.w.Simple("QUEUED")
 }
 
+// crossSlot reports whether the queued commands' keys span slots: a
+// transaction runs in one shard's log.
+func (m *multiState) crossSlot() bool {
+	slot := -1
+	for i, argv := range m.argvs {
+		for _, p := range m.specs[i].KeyPositions(argv) {
+			s := shard.KeySlot(argv[p])
+			if slot >= 0 && s != slot {
+				return true
+			}
+			slot = s
+		}
+	}
+	return false
+}
+
 func multiCmd(c *client, _ [][]byte) {
 	if c.multi != nil {
 		c.w.Error("ERR MULTI calls can not be nested")
@@ -73,7 +90,7 @@ func watchCmd(c *client, argv [][]byte) {
 	for _, key := range argv[1:] {
 		slot := shard.KeySlot(key)
 		var ver uint64
-		if err := c.srv.store.Read(slot, func(ks *shard.Keyspace, _ int64) { ver = ks.SlotVersion(slot) }); err != nil {
+		if err := c.srv.store.Read(slot, time.Now(), func(ks *shard.Keyspace, _ int64) { ver = ks.SlotVersion(slot) }); err != nil {
 			c.w.Error(ErrorReply(err))
 			return
 		}
@@ -102,6 +119,10 @@ func execCmd(c *client, _ [][]byte) {
 		c.w.Error("EXECABORT Transaction discarded because of previous errors.")
 		return
 	}
+	if c.srv.cluster && m.crossSlot() {
+		c.w.Error(ErrCrossSlot)
+		return
+	}
 	rec, slot := c.execRecord(m, watch)
 	if err := c.srv.store.Write(slot, &rec, &c.w); err != nil {
 		c.w.Error(ErrorReply(err))
@@ -117,7 +138,7 @@ func (c *client) execRecord(m *multiState, watch []watched) (persistence.Record,
 	for i, w := range watch {
 		slots[i], vers[i] = w.slot, w.ver
 	}
-	rec := persistence.Record{Tag: persistence.TagExec, Seed: c.srv.seed()}
+	rec := persistence.Record{Tag: persistence.TagExec, Seed: c.rnd.Uint64()}
 	ctx := command.Ctx{Now: nowMs(), Seed: rec.Seed, W: &c.w}
 	rec.Time = ctx.Now
 	if c.w.Resp3() {

@@ -25,6 +25,8 @@ const Version = "7.0.15"
 // Server serves RESP clients from a Store.
 type Server struct {
 	store    Store
+	async    AsyncStore // store, when it supports writes in flight
+	cluster  bool       // Config.Cluster, fixed at start
 	table    *command.Table
 	connCmds map[string]*connSpec
 	log      *slog.Logger
@@ -48,7 +50,6 @@ type serverStats struct {
 	connections atomic.Int64
 	commands    atomic.Int64
 	rejected    atomic.Int64
-	errors      atomic.Int64
 	netIn       atomic.Int64
 }
 
@@ -72,6 +73,8 @@ func NewServer(cfg Config, store Store, table *command.Table, log *slog.Logger) 
 	}
 	s.runID = fmt.Sprintf("%016x%016x%08x", s.seedRand.Uint64(), s.seedRand.Uint64(), s.seedRand.Uint32())
 	s.connCmds = connCommands()
+	s.async, _ = store.(AsyncStore)
+	s.cluster = cfg.Cluster
 	return s, nil
 }
 
@@ -146,10 +149,8 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 	if !ok {
 		return
 	}
-	if err != nil {
-		if _, proto := err.(errGuard); proto {
-			s.log.Info("closed client after protocol error", "client", c.id, "addr", c.addr, "error", err)
-		}
+	if _, proto := err.(errGuard); proto {
+		s.log.Info("closed client after protocol error", "client", c.id, "addr", c.addr, "error", err)
 	}
 	s.mu.Lock()
 	delete(s.clients, c.id)

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"errors"
+	"time"
 
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/shard"
@@ -17,19 +18,31 @@ type Store interface {
 	// example leadership lost): see ErrorReply.
 	Write(slot int, rec *persistence.Record, w command.Writer) error
 	// Read runs fn on the keyspace of slot's shard, with the store's read
-	// consistency guarantee, and the current time.
-	Read(slot int, fn func(ks *shard.Keyspace, now int64)) error
-	// Each runs fn on every local shard's keyspace, one at a time.
-	Each(fn func(ks *shard.Keyspace, now int64)) error
+	// consistency guarantee for a request that arrived at arrived, and the
+	// current time.
+	Read(slot int, arrived time.Time, fn func(ks *shard.Keyspace, now int64)) error
+	// Each runs fn on every shard this node serves, one at a time in slot
+	// order, until fn returns false. It is the command.ShardSet of
+	// AllShards reads (DBSIZE, KEYS, SCAN, RANDOMKEY).
+	Each(fn func(ks *shard.Keyspace, now int64) bool) error
+}
+
+// AsyncStore is a Store whose writes can be in flight together: Propose
+// starts replicating rec (encoding it at once, so its args may be reused)
+// and returns a function that waits for the outcome and writes the reply.
+// Writes proposed in order to one shard apply in that order.
+type AsyncStore interface {
+	Propose(slot int, rec *persistence.Record) (wait func(w command.Writer) error)
 }
 
 // Store errors the server maps to Redis replies.
 var (
 	// ErrTryAgain means the shard has no leader right now.
-	ErrTryAgain = errors.New("TRYAGAIN shard has no leader, try again later")
+	ErrTryAgain error = command.ReplyError("TRYAGAIN shard has no leader, try again later")
 	// ErrUnknownOutcome means leadership was lost while a write was in
-	// flight: it may or may not have been applied.
-	ErrUnknownOutcome = errors.New("ERR write outcome unknown: leadership changed while it was in flight")
+	// flight: it may or may not have been applied. Never redirect it: a
+	// retry elsewhere could apply INCR twice.
+	ErrUnknownOutcome error = command.ReplyError("ERR write outcome unknown: leadership changed while it was in flight")
 )
 
 // ErrorReply turns a store error into the error reply a client gets.

@@ -73,6 +73,15 @@ func (d *Dict[V]) Put(key []byte) (v *V, created bool) {
 	return d.insert(string(key)), true
 }
 
+// PutKey is Put that also returns the table's copy of the key.
+func (d *Dict[V]) PutKey(key []byte) (k string, v *V, created bool) {
+	if k, p := d.Find(unsafeString(key)); p != nil {
+		return k, p, false
+	}
+	k = string(key)
+	return k, d.insert(k), true
+}
+
 // PutString is Put for a string key, which it keeps without copying.
 func (d *Dict[V]) PutString(key string) (v *V, created bool) {
 	if p := d.Get(key); p != nil {
@@ -184,4 +193,51 @@ func (d *Dict[V]) Random(r func(n uint64) uint64) (string, *V, bool) {
 		n = n.next
 	}
 	return n.key, &n.val, true
+}
+
+// TableSize returns the number of buckets. Snapshots record it so that a
+// restored dict has the same layout, and so the same Random picks, as the
+// replicas that built theirs by applying the log.
+func (d *Dict[V]) TableSize() int { return len(d.table) }
+
+// CloneLayout returns a copy with the same buckets and chain order, so
+// that random picks from the copy match the original's. cp copies a value.
+func (d *Dict[V]) CloneLayout(cp func(V) V) Dict[V] {
+	c := Dict[V]{table: make([]*dictNode[V], len(d.table)), used: d.used}
+	for i, n := range d.table {
+		tail := &c.table[i]
+		for ; n != nil; n = n.next {
+			nn := &dictNode[V]{key: n.key, val: cp(n.val)}
+			*tail = nn
+			tail = &nn.next
+		}
+	}
+	return c
+}
+
+// Reserve sets up an empty dict with size buckets (a power of two), for
+// AppendOrdered.
+func (d *Dict[V]) Reserve(size int) {
+	if size < dictMinSize || size&(size-1) != 0 {
+		size = dictMinSize
+	}
+	*d = Dict[V]{table: make([]*dictNode[V], size)}
+}
+
+// AppendOrdered adds key, known to be absent, at the tail of its chain
+// without resizing. Fed the elements of a dict in Range order after
+// Reserve(TableSize()), it rebuilds that dict's exact layout. When the
+// table is full it falls back to a normal insert.
+func (d *Dict[V]) AppendOrdered(key string) *V {
+	if len(d.table) == 0 || d.used >= 2*len(d.table) {
+		return d.insert(key)
+	}
+	p := &d.table[hashKey(key)&uint64(len(d.table)-1)]
+	for *p != nil {
+		p = &(*p).next
+	}
+	n := &dictNode[V]{key: key}
+	*p = n
+	d.used++
+	return &n.val
 }

@@ -89,6 +89,7 @@ type Keyspace struct {
 	used     int64         // accounted bytes
 	dirty    []dirtyRef
 	stats    Stats
+	capture  *Capture // a snapshot in progress
 }
 
 // Stats counts keyspace events for INFO.
@@ -164,50 +165,69 @@ func (ks *Keyspace) Exists(key []byte, now int64) bool {
 // the write ends, Flush re-accounts its memory and deletes it if it is an
 // empty collection.
 func (ks *Keyspace) LookupWrite(key []byte, now int64) *Object {
-	o := ks.get(key)
+	k, o := ks.find(key)
 	if o == nil {
 		return nil
 	}
 	if o.Expired(now) {
-		ks.deleteExpired(unsafeString(key))
+		ks.deleteExpired(k)
 		return nil
 	}
-	ks.markDirty(key, o)
+	ks.markDirty(k, o)
 	o.LRU = uint32(now / 1000)
 	return o
 }
 
-func (ks *Keyspace) markDirty(key []byte, o *Object) {
+// find returns the table's copy of key and its object, or nil.
+func (ks *Keyspace) find(key []byte) (string, *Object) {
+	d := ks.slots[KeySlot(key)]
+	if d == nil {
+		return "", nil
+	}
+	return d.Find(unsafeString(key))
+}
+
+// markDirty records o's accounted size before a write changes it; k must
+// be the table's copy of the key, which outlives the command.
+func (ks *Keyspace) markDirty(k string, o *Object) {
 	if o.flags&objDirty != 0 {
 		return
 	}
+	if ks.capture != nil {
+		ks.beforeWrite(KeySlot(k))
+	}
 	o.flags |= objDirty
-	ks.dirty = append(ks.dirty, dirtyRef{key: ks.internKey(key), obj: o, oldMem: objMem(unsafeString(key), o)})
+	ks.dirty = append(ks.dirty, dirtyRef{key: k, obj: o, oldMem: objMem(k, o)})
 }
 
-// internKey returns the table's copy of key, which outlives the command.
-func (ks *Keyspace) internKey(key []byte) string {
-	k, _ := ks.slots[KeySlot(key)].Find(unsafeString(key))
-	return k
-}
-
-// Create adds key with an empty value of kind and returns it. The key must
-// not be live; an expired or present one is replaced.
+// Create gives key a new empty value of kind and returns it. Any old value
+// under key, live or expired, is dropped with its expiry.
 func (ks *Keyspace) Create(key []byte, kind Kind, now int64) *Object {
 	slot := KeySlot(key)
+	ks.beforeWrite(slot)
 	d := ks.slots[slot]
 	if d == nil {
 		d = &Dict[Object]{}
 		ks.slots[slot] = d
 	}
-	if old := d.GetBytes(key); old != nil {
-		ks.Delete(key)
-	}
 	if d.Len() == 0 {
 		ks.slotPos[slot] = int32(len(ks.occupied))
 		ks.occupied = append(ks.occupied, uint16(slot))
 	}
-	o, _ := d.Put(key)
+	k, o, created := d.PutKey(key)
+	if created {
+		ks.keys++
+		o.flags |= objDirty
+		ks.dirty = append(ks.dirty, dirtyRef{key: k, obj: o})
+	} else {
+		ks.markDirty(k, o)
+		if o.ExpireAt != 0 {
+			ks.volatile.Delete(k)
+			o.ExpireAt = 0
+		}
+		o.Str, o.coll = nil, nil
+	}
+	ks.slotVer[slot]++
 	o.Kind = kind
 	o.LRU = uint32(now / 1000)
 	switch kind {
@@ -220,22 +240,26 @@ func (ks *Keyspace) Create(key []byte, kind Kind, now int64) *Object {
 	case KindZSet:
 		o.coll = newZSet()
 	}
-	ks.keys++
-	ks.slotVer[slot]++
-	o.flags |= objDirty
-	ks.dirty = append(ks.dirty, dirtyRef{key: ks.internKey(key), obj: o})
 	return o
 }
 
-// SetString stores val under key as a new string, dropping any old value
-// and expiry. val is kept, not copied.
+// SetString stores val under key as a string, dropping any old value and
+// expiry. val is kept, not copied.
 func (ks *Keyspace) SetString(key, val []byte, now int64) *Object {
-	o := ks.LookupWrite(key, now)
+	return ks.StoreString(key, ks.LookupWrite(key, now), val, now)
+}
+
+// StoreString is SetString for a caller that already holds the result of
+// LookupWrite(key) in old, saving a second lookup on the hottest write.
+func (ks *Keyspace) StoreString(key []byte, old *Object, val []byte, now int64) *Object {
+	o := old
 	if o == nil || o.Kind != KindString {
 		o = ks.Create(key, KindString, now)
 	}
 	o.Str = val
-	ks.SetExpire(key, o, 0)
+	if o.ExpireAt != 0 {
+		ks.SetExpire(key, o, 0)
+	}
 	return o
 }
 
@@ -260,6 +284,7 @@ func (ks *Keyspace) deleteKey(key string) bool {
 	if o == nil {
 		return false
 	}
+	ks.beforeWrite(slot)
 	mem := objMem(key, o)
 	if o.flags&objDirty != 0 {
 		for i := range ks.dirty {
@@ -297,9 +322,13 @@ func (ks *Keyspace) releaseSlot(slot int) {
 
 // SetExpire sets (at > 0) or clears (at == 0) the expiry of a live key.
 func (ks *Keyspace) SetExpire(key []byte, o *Object, at int64) {
+	if ks.capture != nil {
+		ks.beforeWrite(KeySlot(key))
+	}
 	if (o.ExpireAt != 0) != (at != 0) {
 		if at != 0 {
-			v, _ := ks.volatile.PutString(ks.internKey(key))
+			k, _ := ks.find(key)
+			v, _ := ks.volatile.PutString(k)
 			*v = o
 		} else {
 			ks.volatile.Delete(unsafeString(key))
@@ -332,6 +361,7 @@ func (ks *Keyspace) Flush() {
 
 // FlushAll deletes every key.
 func (ks *Keyspace) FlushAll() {
+	ks.beforeFlushAll()
 	for _, slot := range ks.occupied {
 		ks.slotVer[slot]++
 		ks.slots[slot] = nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ember-node/ember-node/cluster"
 	"github.com/ember-node/ember-node/rpc"
 	"github.com/ember-node/ember-node/shard/command"
 )
@@ -26,6 +27,7 @@ type serveFlags struct {
 	shards, replicas                   int
 	fsync, maxmemory, policy, pass     string
 	maxBulk, logLevel                  string
+	pprofAddr                          string
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -36,11 +38,11 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.IntVar(&f.port, "port", envInt("EMBER_PORT", 6379), "client (RESP) port")
 	fs.IntVar(&f.clusterPort, "cluster-port", envInt("EMBER_CLUSTER_PORT", 0), "node-to-node port (default port+10000; used once clustered)")
 	fs.IntVar(&f.gossipPort, "gossip-port", envInt("EMBER_GOSSIP_PORT", 0), "gossip port (default port+20000; used once clustered)")
-	fs.StringVar(&f.dataDir, "data-dir", env("EMBER_DATA_DIR", "./data"), "data directory (used once persistence lands)")
+	fs.StringVar(&f.dataDir, "data-dir", env("EMBER_DATA_DIR", "./data"), "data directory: node.json and one folder per shard group")
 	fs.StringVar(&f.id, "id", env("EMBER_ID", ""), "node id (default: generated and kept in the data dir)")
 	fs.StringVar(&f.advertise, "advertise", env("EMBER_ADVERTISE", ""), "host clients are told to use (default: bind address)")
 	fs.StringVar(&f.join, "join", env("EMBER_JOIN", ""), "HOST:PORT[,HOST:PORT] of nodes to join (clustering)")
-	fs.IntVar(&f.shards, "shards", envInt("EMBER_SHARDS", 16), "shards when bootstrapping a cluster")
+	fs.IntVar(&f.shards, "shards", envInt("EMBER_SHARDS", 16), "shards (Raft groups) when bootstrapping; an existing data dir keeps its count")
 	fs.IntVar(&f.replicas, "replicas", envInt("EMBER_REPLICAS", 3), "replicas per shard")
 	fs.StringVar(&f.fsync, "fsync", env("EMBER_FSYNC", "everysec"), "always | everysec | no")
 	fs.StringVar(&f.maxmemory, "maxmemory", env("EMBER_MAXMEMORY", "0"), "memory limit (bytes, or with kb/mb/gb); 0 = none")
@@ -48,6 +50,7 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.pass, "requirepass", env("EMBER_REQUIREPASS", ""), "password clients must AUTH with")
 	fs.StringVar(&f.maxBulk, "proto-max-bulk-len", env("EMBER_PROTO_MAX_BULK_LEN", "512mb"), "largest bulk string a client may send")
 	fs.StringVar(&f.logLevel, "log-level", env("EMBER_LOG_LEVEL", "info"), "debug | info | warn | error")
+	fs.StringVar(&f.pprofAddr, "pprof", env("EMBER_PPROF", ""), "serve net/http/pprof on this address (debugging)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
@@ -81,6 +84,21 @@ func (f *serveFlags) rpcConfig() (rpc.Config, error) {
 	return cfg, cfg.Validate()
 }
 
+func (f *serveFlags) nodeConfig() cluster.NodeConfig {
+	nc := cluster.DefaultNodeConfig(f.dataDir)
+	nc.ID, nc.Shards = f.id, f.shards
+	cport := f.clusterPort
+	if cport == 0 {
+		cport = f.port + 10000
+	}
+	nc.ClusterAddr = net.JoinHostPort(f.bind, strconv.Itoa(cport))
+	if f.advertise != "" {
+		nc.ClusterAdvertise = net.JoinHostPort(f.advertise, strconv.Itoa(cport))
+	}
+	nc.Group.Fsync = f.fsync
+	return nc
+}
+
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	f, err := parseServe(args, stderr)
 	if err != nil {
@@ -92,8 +110,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := newLogger(stderr, f.logLevel)
 	table := command.NewTable()
-	store := command.NewLocal(table)
-	srv, err := rpc.NewServer(cfg, store, table, log)
+	node, err := cluster.StartNode(f.nodeConfig(), table, log)
+	if err != nil {
+		return err
+	}
+	defer node.Close()
+	if err := node.WaitLeaders(30 * time.Second); err != nil {
+		return err
+	}
+	cfg.Cluster = true
+	srv, err := rpc.NewServer(cfg, node, table, log)
 	if err != nil {
 		return err
 	}
@@ -101,7 +127,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	go store.RunExpiry(ctx, 100*time.Millisecond)
+	if f.pprofAddr != "" {
+		go servePprof(f.pprofAddr, log)
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "pid", os.Getpid())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

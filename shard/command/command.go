@@ -140,7 +140,10 @@ type Ctx struct {
 	Seed uint64
 	W    Writer
 	Spec *Spec
-	rnd  *rand.Rand
+	// Shards, when set, is every shard of the node, for AllShards reads;
+	// KS is then nil.
+	Shards ShardSet
+	rnd    *rand.Rand
 }
 
 // Rand returns the command's deterministic random source, seeded from the

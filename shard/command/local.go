@@ -32,7 +32,7 @@ func (l *Local) Write(_ int, rec *persistence.Record, w Writer) error {
 }
 
 // Read runs fn under the lock.
-func (l *Local) Read(_ int, fn func(ks *shard.Keyspace, now int64)) error {
+func (l *Local) Read(_ int, _ time.Time, fn func(ks *shard.Keyspace, now int64)) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	fn(l.ks, l.clock())
@@ -40,7 +40,12 @@ func (l *Local) Read(_ int, fn func(ks *shard.Keyspace, now int64)) error {
 }
 
 // Each runs fn on the one keyspace.
-func (l *Local) Each(fn func(ks *shard.Keyspace, now int64)) error { return l.Read(-1, fn) }
+func (l *Local) Each(fn func(ks *shard.Keyspace, now int64) bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fn(l.ks, l.clock())
+	return nil
+}
 
 // RunExpiry deletes expired keys every interval until ctx ends, through
 // expiry records, as a leader does.

@@ -1,22 +1,64 @@
 package command
 
 import (
-	"strconv"
-
 	"github.com/ember-node/ember-node/shard"
 )
 
+// stringCommands is the string family. Summaries are Redis 7.0's COMMAND
+// DOCS; flags are its COMMAND INFO flags.
 func stringCommands() []*Spec {
+	rw := Write | DenyOOM
 	return []*Spec{
-		{Name: "get", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Exec: getCmd, Group: "string", Summary: "Returns the string value of a key."},
-		{Name: "set", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Prepare: setPrepare, Exec: setCmd, Group: "string", Summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."},
+		strSpec("get", 2, ReadOnly|Fast, getCmd, nil, "Get the value of a key"),
+		strSpec("set", -3, rw, setCmd, setPrepare, "Set the string value of a key"),
+		strSpec("setnx", 3, rw|Fast, setnxCmd, nil, "Set the value of a key, only if the key does not exist"),
+		strSpec("setex", 4, rw, setexCmd, setexPrepare, "Set the value and expiration of a key"),
+		strSpec("psetex", 4, rw, setexCmd, setexPrepare, "Set the value and expiration in milliseconds of a key"),
+		strSpec("getset", 3, rw|Fast, getsetCmd, nil, "Set the string value of a key and return its old value"),
+		strSpec("getdel", 2, Write|Fast, getdelCmd, nil, "Get the value of a key and delete the key"),
+		strSpec("getex", -2, Write|Fast, getexCmd, getexPrepare, "Get the value of a key and optionally set its expiration"),
+		keysToEnd(1, strSpec("mget", -2, ReadOnly|Fast, mgetCmd, nil, "Get the values of all the given keys")),
+		keysToEnd(2, strSpec("mset", -3, rw, msetCmd, msetPrepare, "Set multiple keys to multiple values")),
+		keysToEnd(2, strSpec("msetnx", -3, rw, msetCmd, msetPrepare, "Set multiple keys to multiple values, only if none of the keys exist")),
+		strSpec("incr", 2, rw|Fast, incrCmd, nil, "Increment the integer value of a key by one"),
+		strSpec("decr", 2, rw|Fast, incrCmd, nil, "Decrement the integer value of a key by one"),
+		strSpec("incrby", 3, rw|Fast, incrCmd, incrPrepare, "Increment the integer value of a key by the given amount"),
+		strSpec("decrby", 3, rw|Fast, incrCmd, incrPrepare, "Decrement the integer value of a key by the given number"),
+		strSpec("incrbyfloat", 3, rw|Fast, incrbyfloatCmd, nil, "Increment the float value of a key by the given amount"),
+		strSpec("append", 3, rw|Fast, appendCmd, nil, "Append a value to a key"),
+		strSpec("strlen", 2, ReadOnly|Fast, strlenCmd, nil, "Get the length of the value stored in a key"),
+		strSpec("getrange", 4, ReadOnly, getrangeCmd, nil, "Get a substring of the string stored at a key"),
+		strSpec("substr", 4, ReadOnly, getrangeCmd, nil, "Get a substring of the string stored at a key"),
+		strSpec("setrange", 4, rw, setrangeCmd, setrangePrepare, "Overwrite part of a string at key starting at the specified offset"),
+		{Name: "lcs", Arity: -3, Flags: ReadOnly, First: 1, Last: 2, Step: 1, Exec: lcsCmd, Group: "string", Summary: "Find longest common substring"},
 	}
+}
+
+// strSpec builds the Spec of a string command whose one key is argv[1].
+func strSpec(name string, arity int, f Flags, exec func(*Ctx, [][]byte), prep func(*Ctx, [][]byte) ([][]byte, error), summary string) *Spec {
+	return &Spec{Name: name, Arity: arity, Flags: f, First: 1, Last: 1, Step: 1,
+		Exec: exec, Prepare: prep, Group: "string", Summary: summary}
+}
+
+// keysToEnd makes s take keys from argv[1] to the end, every step arguments.
+func keysToEnd(step int, s *Spec) *Spec {
+	s.Last, s.Step = -1, step
+	return s
 }
 
 // lookupString returns the live string under key, nil when absent. On a
 // key of another type it replies WRONGTYPE and reports false.
 func lookupString(c *Ctx, key []byte) (*shard.Object, bool) {
-	o := c.KS.Lookup(key, c.Now)
+	return checkString(c, c.KS.Lookup(key, c.Now))
+}
+
+// lookupStringWrite is lookupString for a write: an expired key is
+// deleted and the object is marked for re-accounting.
+func lookupStringWrite(c *Ctx, key []byte) (*shard.Object, bool) {
+	return checkString(c, c.KS.LookupWrite(key, c.Now))
+}
+
+func checkString(c *Ctx, o *shard.Object) (*shard.Object, bool) {
 	if o != nil && o.Kind != shard.KindString {
 		c.W.Error(ErrWrongType)
 		return nil, false
@@ -36,172 +78,26 @@ func getCmd(c *Ctx, argv [][]byte) {
 	c.W.Bulk(o.Str)
 }
 
-// Expiry options shared by SET and GETEX.
-const (
-	optNX = 1 << iota
-	optXX
-	optGet
-	optKeepTTL
-	optPersist
-	optEX
-	optPX
-	optEXAT
-	optPXAT
-)
-
-const optAnyExpire = optEX | optPX | optEXAT | optPXAT
-
-// expireOpts is the parsed tail of SET or GETEX.
-type expireOpts struct {
-	flags  int
-	expire []byte // the EX/PX/EXAT/PXAT argument
-	expPos int    // its argv index
-}
-
-// parseExpireOpts parses SET's (set=true) or GETEX's options from argv[from:]
-// exactly as Redis's parseExtendedStringArgumentsOrReply does.
-func parseExpireOpts(argv [][]byte, from int, set bool) (expireOpts, bool) {
-	var o expireOpts
-	for j := from; j < len(argv); j++ {
-		a := argv[j]
-		hasNext := j+1 < len(argv)
-		f := o.flags
-		switch {
-		case set && eq(a, "NX") && f&optXX == 0:
-			o.flags |= optNX
-		case set && eq(a, "XX") && f&optNX == 0:
-			o.flags |= optXX
-		case set && eq(a, "GET"):
-			o.flags |= optGet
-		case set && eq(a, "KEEPTTL") && f&(optPersist|optAnyExpire) == 0:
-			o.flags |= optKeepTTL
-		case !set && eq(a, "PERSIST") && f&(optAnyExpire|optKeepTTL) == 0:
-			o.flags |= optPersist
-		case hasNext && f&(optKeepTTL|optPersist) == 0 && expireWord(a) != 0 && f&(optAnyExpire&^expireWord(a)) == 0:
-			o.flags |= expireWord(a)
-			o.expire, o.expPos = argv[j+1], j+1
-			j++
-		default:
-			return o, false
-		}
+// putString stores val under key as a string expiring at at (0: never),
+// whatever was there. old is the key's live object from LookupWrite, or
+// nil. A string is overwritten in place when its storage fits val snugly,
+// which keeps an overwrite free of allocation without pinning a much
+// larger buffer.
+func putString(c *Ctx, key []byte, old *shard.Object, val []byte, at int64) *shard.Object {
+	o := old
+	if o != nil && o.Kind != shard.KindString {
+		// Delete first: Keyspace.Create (via SetString) replacing the
+		// last key of a slot writes into the released slot's table.
+		c.KS.Delete(key)
+		o = nil
 	}
-	return o, true
-}
-
-func expireWord(a []byte) int {
-	switch {
-	case eq(a, "EX"):
-		return optEX
-	case eq(a, "PX"):
-		return optPX
-	case eq(a, "EXAT"):
-		return optEXAT
-	case eq(a, "PXAT"):
-		return optPXAT
+	if o == nil || len(val) > cap(o.Str) || cap(o.Str) > 2*len(val)+64 {
+		o = c.KS.SetString(key, clone(val), c.Now)
+	} else {
+		o.Str = append(o.Str[:0], val...)
 	}
-	return 0
-}
-
-// absExpire turns the option's argument into absolute unix ms, with Redis's
-// checks and error words (name is the command, for the message).
-func absExpire(o expireOpts, now int64, name string) (int64, string) {
-	ms, ok := ParseInt(o.expire)
-	if !ok {
-		return 0, ErrNotInt
-	}
-	seconds := o.flags&(optEX|optEXAT) != 0
-	if ms <= 0 || seconds && ms > maxInt64/1000 {
-		return 0, invalidExpire(name)
-	}
-	if seconds {
-		ms *= 1000
-	}
-	if o.flags&(optEX|optPX) != 0 {
-		if ms > maxInt64-now {
-			return 0, invalidExpire(name)
-		}
-		ms += now
-	}
-	return ms, ""
-}
-
-const maxInt64 = 1<<63 - 1
-
-func invalidExpire(name string) string {
-	return "ERR invalid expire time in '" + name + "' command"
-}
-
-// setPrepare replicates SET with any expiry as an absolute PXAT.
-func setPrepare(c *Ctx, argv [][]byte) ([][]byte, error) {
-	o, ok := parseExpireOpts(argv, 3, true)
-	if !ok {
-		return nil, ReplyError(ErrSyntax)
-	}
-	if o.flags&optAnyExpire == 0 {
-		return argv, nil
-	}
-	at, msg := absExpire(o, c.Now, "set")
-	if msg != "" {
-		return nil, ReplyError(msg)
-	}
-	return absolutize(argv, o.expPos, at), nil
-}
-
-// absolutize returns a copy of argv whose expiry option at pos-1/pos reads
-// PXAT at.
-func absolutize(argv [][]byte, pos int, at int64) [][]byte {
-	out := make([][]byte, len(argv))
-	copy(out, argv)
-	out[pos-1] = []byte("PXAT")
-	out[pos] = strconv.AppendInt(nil, at, 10)
-	return out
-}
-
-func setCmd(c *Ctx, argv [][]byte) {
-	o, ok := parseExpireOpts(argv, 3, true)
-	if !ok {
-		c.W.Error(ErrSyntax)
-		return
-	}
-	var at int64
-	if o.flags&optAnyExpire != 0 {
-		var msg string
-		if at, msg = absExpire(o, c.Now, "set"); msg != "" {
-			c.W.Error(msg)
-			return
-		}
-	}
-	key := argv[1]
-	old := c.KS.LookupWrite(key, c.Now)
-	if o.flags&optGet != 0 {
-		if old != nil && old.Kind != shard.KindString {
-			c.W.Error(ErrWrongType)
-			return
-		}
-		if old == nil {
-			c.W.Null()
-		} else {
-			c.W.Bulk(old.Str)
-		}
-	}
-	if o.flags&optNX != 0 && old != nil || o.flags&optXX != 0 && old == nil {
-		if o.flags&optGet == 0 {
-			c.W.Null()
-		}
-		return
-	}
-	keep := int64(0)
-	if o.flags&optKeepTTL != 0 && old != nil {
-		keep = old.ExpireAt
-	}
-	obj := c.KS.SetString(key, clone(argv[2]), c.Now)
-	if at != 0 {
-		keep = at
-	}
-	c.KS.SetExpire(key, obj, keep)
-	if o.flags&optGet == 0 {
-		c.W.Simple("OK")
-	}
+	c.KS.SetExpire(key, o, at)
+	return o
 }
 
 // clone copies b: argv aliases the connection's read buffer or a record,

@@ -1,0 +1,162 @@
+// Package fsm is the Raft state machine of one shard: a raft.BatchingFSM
+// over a single-threaded shard.Keyspace. Log entries are persistence
+// Records; applying one runs the command with the record's time as "now",
+// so every replica reaches the same state, and the proposer gets the
+// reply back as the apply result.
+package fsm
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/ember-node/ember-node/persistence"
+	"github.com/ember-node/ember-node/rpc/resp"
+	"github.com/ember-node/ember-node/shard"
+	"github.com/ember-node/ember-node/shard/command"
+)
+
+// ErrStopped is returned for every operation of a group whose state
+// machine hit a record it cannot apply: serving anything after that could
+// serve wrong data.
+var ErrStopped = errors.New("shard stopped")
+
+// Result is what ApplyBatch returns for one record: the encoded reply, for
+// the node that proposed it.
+type Result struct {
+	Reply []byte
+	Err   error
+}
+
+// FSM is one shard's state machine. The mutex keeps the keyspace
+// single-threaded: Apply, reads and snapshot captures take it in turn.
+type FSM struct {
+	shard int
+	table *command.Table
+	log   *slog.Logger
+	where string // the group's data folder, for error messages
+
+	mu  sync.Mutex
+	ks  *shard.Keyspace
+	cap *shard.Capture // the snapshot being persisted, if any
+
+	applied atomic.Uint64
+	failed  atomic.Pointer[error]
+
+	waitMu  sync.Mutex
+	waiters []waiter
+}
+
+type waiter struct {
+	index uint64
+	ch    chan struct{}
+}
+
+// New returns the state machine of shard id; where names its data folder
+// in errors.
+func New(id int, table *command.Table, where string, log *slog.Logger) *FSM {
+	return &FSM{shard: id, table: table, log: log, where: where, ks: shard.New()}
+}
+
+// Err returns why the group stopped, or nil.
+func (f *FSM) Err() error {
+	if p := f.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (f *FSM) fail(err error) {
+	if f.failed.CompareAndSwap(nil, &err) {
+		f.log.Error("shard stopped: cannot apply log entry", "error", err)
+	}
+}
+
+// Apply applies one entry; raft calls ApplyBatch instead when it can.
+func (f *FSM) Apply(l *raft.Log) interface{} { return f.ApplyBatch([]*raft.Log{l})[0] }
+
+// ApplyBatch applies committed entries in order under one lock.
+func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
+	out := make([]interface{}, len(logs))
+	f.mu.Lock()
+	for i, l := range logs {
+		if l.Type != raft.LogCommand {
+			continue
+		}
+		out[i] = f.applyOne(l)
+	}
+	f.mu.Unlock()
+	if n := len(logs); n > 0 {
+		f.setApplied(logs[n-1].Index)
+	}
+	return out
+}
+
+func (f *FSM) applyOne(l *raft.Log) *Result {
+	if err := f.Err(); err != nil {
+		return &Result{Err: err}
+	}
+	rec, err := persistence.Decode(l.Data)
+	if err != nil {
+		err = fmt.Errorf("%w: shard %d: log entry %d in %s: %w", ErrStopped, f.shard, l.Index, f.where, err)
+		f.fail(err)
+		return &Result{Err: err}
+	}
+	w := resp.Writer{Proto: 2}
+	if rec.Flags&persistence.FlagResp3 != 0 {
+		w.Proto = 3
+	}
+	f.beforeApply(&rec)
+	if err := f.table.Apply(f.ks, &rec, &w); err != nil {
+		err = fmt.Errorf("%w: shard %d: log entry %d in %s: %w", ErrStopped, f.shard, l.Index, f.where, err)
+		f.fail(err)
+		return &Result{Err: err}
+	}
+	return &Result{Reply: w.B}
+}
+
+// Read runs fn on the keyspace under the lock.
+func (f *FSM) Read(now int64, fn func(ks *shard.Keyspace, now int64)) error {
+	if err := f.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f.ks, now)
+	return nil
+}
+
+// Applied returns the index of the last applied entry.
+func (f *FSM) Applied() uint64 { return f.applied.Load() }
+
+func (f *FSM) setApplied(idx uint64) {
+	f.applied.Store(idx)
+	f.waitMu.Lock()
+	kept := f.waiters[:0]
+	for _, w := range f.waiters {
+		if w.index <= idx {
+			close(w.ch)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	f.waiters = kept
+	f.waitMu.Unlock()
+}
+
+// WaitApplied returns a channel closed once entry idx has been applied.
+func (f *FSM) WaitApplied(idx uint64) <-chan struct{} {
+	ch := make(chan struct{})
+	f.waitMu.Lock()
+	defer f.waitMu.Unlock()
+	if f.applied.Load() >= idx {
+		close(ch)
+		return ch
+	}
+	f.waiters = append(f.waiters, waiter{index: idx, ch: ch})
+	return ch
+}

@@ -1,0 +1,103 @@
+package command
+
+import "testing"
+
+const lErrRank = `-"ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"`
+
+var lposCases = []listCase{
+	{`$nil`, largs("LPOS", "l", "a"), 0},
+	{`_nil`, largs("LPOS", "l", "a"), 3},
+	{`*[]`, largs("LPOS", "l", "a", "COUNT", "1"), 0},
+	{`*[]`, largs("LPOS", "l", "a", "COUNT", "0"), 3},
+	{lErrRank, largs("LPOS", "l", "a", "RANK", "0"), 0},
+	{lErrRank, largs("LPOS", "l", "a", "COUNT", "1", "RANK", "0"), 0},
+	{lNotInt, largs("LPOS", "l", "a", "RANK", "x"), 0},
+	{`-"ERR COUNT can't be negative"`, largs("LPOS", "l", "a", "COUNT", "-1"), 0},
+	{`-"ERR COUNT can't be negative"`, largs("LPOS", "l", "a", "COUNT", "x"), 0},
+	{`-"ERR COUNT can't be negative"`, largs("LPOS", "l", "a", "COUNT", "99999999999999999999"), 0},
+	{`-"ERR MAXLEN can't be negative"`, largs("LPOS", "l", "a", "MAXLEN", "-1"), 0},
+	{`-"ERR MAXLEN can't be negative"`, largs("LPOS", "l", "a", "maxlen", "x"), 0},
+	{lSyntax, largs("LPOS", "l", "a", "RANK"), 0},
+	{lSyntax, largs("LPOS", "l", "a", "FOO", "1"), 0},
+	{lSyntax, largs("LPOS", "l", "a", "COUNT", "1", "MAXLEN"), 0},
+	{`:8`, largs("RPUSH", "l", "a", "b", "c", "1", "2", "3", "c", "c"), 0},
+	{`:2`, largs("LPOS", "l", "c"), 0},
+	{`:6`, largs("LPOS", "l", "c", "RANK", "2"), 0},
+	{`:7`, largs("LPOS", "l", "c", "RANK", "-1"), 0},
+	{`:2`, largs("LPOS", "l", "c", "RANK", "-3"), 0},
+	{`$nil`, largs("LPOS", "l", "c", "RANK", "4"), 0},
+	{`$nil`, largs("LPOS", "l", "zz"), 0},
+	{`*[:2 :6]`, largs("LPOS", "l", "c", "COUNT", "2"), 0},
+	{`*[:2 :6 :7]`, largs("LPOS", "l", "c", "COUNT", "0"), 0},
+	{`*[:6 :7]`, largs("LPOS", "l", "c", "rank", "2", "count", "0"), 0},
+	{`*[:7 :6]`, largs("LPOS", "l", "c", "RANK", "-1", "COUNT", "2"), 0},
+	{`*[]`, largs("LPOS", "l", "zz", "COUNT", "0"), 0},
+	{`*[:2]`, largs("LPOS", "l", "c", "COUNT", "0", "MAXLEN", "6"), 0},
+	{`*[:2 :6]`, largs("LPOS", "l", "c", "COUNT", "0", "MAXLEN", "7"), 0},
+	{`*[:7]`, largs("LPOS", "l", "c", "RANK", "-1", "COUNT", "0", "MAXLEN", "1"), 0},
+	{`$nil`, largs("LPOS", "l", "a", "RANK", "-1", "MAXLEN", "7"), 0},
+	{`:0`, largs("LPOS", "l", "a", "MAXLEN", "0"), 0},
+	{`*[:2]`, largs("LPOS", "l", "c", "COUNT", "1", "COUNT", "5", "COUNT", "1"), 0},
+	// Redis negates RANK in a C long: the most negative one stays negative,
+	// so every match from the tail qualifies and COUNT never ends the scan.
+	{`:7`, largs("LPOS", "l", "c", "RANK", "-9223372036854775808"), 0},
+	{`*[:7 :6 :2]`, largs("LPOS", "l", "c", "RANK", "-9223372036854775808", "COUNT", "1"), 0},
+	{`$nil`, largs("LPOS", "l", "c", "RANK", "9223372036854775807"), 0},
+	{`:2`, largs("RPUSH", "b", lbin, "x"), 0},
+	{`:0`, largs("LPOS", "b", lbin), 0},
+	{`+"OK"`, largs("SET", "s", "v"), 0},
+	{lWrongType, largs("LPOS", "s", "v"), 0},
+	{lSyntax, largs("LPOS", "s", "v", "FOO"), 0},
+}
+
+var lmoveCases = []listCase{
+	{`$nil`, largs("LMOVE", "src", "dst", "LEFT", "RIGHT"), 0},
+	{`_nil`, largs("LMOVE", "src", "dst", "LEFT", "RIGHT"), 3},
+	{`:0`, largs(listPresent, "dst"), 0},
+	{lSyntax, largs("LMOVE", "src", "dst", "UP", "RIGHT"), 0},
+	{lSyntax, largs("LMOVE", "src", "dst", "LEFT", "DOWN"), 0},
+	{`:4`, largs("RPUSH", "src", "a", "b", "c", lbin), 0},
+	{`$"a"`, largs("LMOVE", "src", "dst", "LEFT", "RIGHT"), 0},
+	{`$"b"`, largs("lmove", "src", "dst", "left", "right"), 0},
+	{lbinReply, largs("LMOVE", "src", "dst", "RIGHT", "LEFT"), 0},
+	{`*[` + lbinReply + ` $"a" $"b"]`, largs("LRANGE", "dst", "0", "-1"), 0},
+	{`$"b"`, largs("LMOVE", "dst", "dst", "RIGHT", "LEFT"), 0},
+	{`*[$"b" ` + lbinReply + ` $"a"]`, largs("LRANGE", "dst", "0", "-1"), 0},
+	{`$"b"`, largs("LMOVE", "dst", "dst", "LEFT", "RIGHT"), 0},
+	{`$"b"`, largs("LMOVE", "dst", "dst", "RIGHT", "RIGHT"), 0},
+	{lbinReply, largs("LMOVE", "dst", "dst", "LEFT", "LEFT"), 0},
+	{`*[` + lbinReply + ` $"a" $"b"]`, largs("LRANGE", "dst", "0", "-1"), 0},
+	{`$"c"`, largs("LMOVE", "src", "dst", "LEFT", "LEFT"), 0},
+	{`:0`, largs(listPresent, "src"), 0},
+	{`*[$"c" ` + lbinReply + ` $"a" $"b"]`, largs("LRANGE", "dst", "0", "-1"), 0},
+	{`:1`, largs("RPUSH", "one", "x"), 0},
+	{`$"x"`, largs("LMOVE", "one", "one", "LEFT", "RIGHT"), 0},
+	{`*[$"x"]`, largs("LRANGE", "one", "0", "-1"), 0},
+	{`+"OK"`, largs("SET", "s", "v"), 0},
+	{lWrongType, largs("LMOVE", "s", "dst", "LEFT", "RIGHT"), 0},
+	{lWrongType, largs("LMOVE", "dst", "s", "LEFT", "RIGHT"), 0},
+	{`*[$"c" ` + lbinReply + ` $"a" $"b"]`, largs("LRANGE", "dst", "0", "-1"), 0},
+	{`$nil`, largs("LMOVE", "none", "s", "LEFT", "RIGHT"), 0},
+	{lSyntax, largs("LMOVE", "s", "s", "X", "RIGHT"), 0},
+	{`$"v"`, largs("GET", "s"), 0},
+}
+
+var rpoplpushCases = []listCase{
+	{`$nil`, largs("RPOPLPUSH", "src", "dst"), 0},
+	{`:3`, largs("RPUSH", "src", "a", "b", "c"), 0},
+	{`$"c"`, largs("RPOPLPUSH", "src", "dst"), 0},
+	{`$"b"`, largs("RPOPLPUSH", "src", "dst"), 0},
+	{`*[$"b" $"c"]`, largs("LRANGE", "dst", "0", "-1"), 0},
+	{`$"c"`, largs("RPOPLPUSH", "dst", "dst"), 0},
+	{`*[$"c" $"b"]`, largs("LRANGE", "dst", "0", "-1"), 0},
+	{`$"a"`, largs("RPOPLPUSH", "src", "dst"), 0},
+	{`:0`, largs(listPresent, "src"), 0},
+	{`+"OK"`, largs("SET", "s", "v"), 0},
+	{lWrongType, largs("RPOPLPUSH", "dst", "s"), 0},
+	{lWrongType, largs("RPOPLPUSH", "s", "dst"), 0},
+	{`:3`, largs("LLEN", "dst"), 0},
+}
+
+func TestListLPos(t *testing.T)      { t.Parallel(); runListCases(t, lposCases) }
+func TestListLMove(t *testing.T)     { t.Parallel(); runListCases(t, lmoveCases) }
+func TestListRPopLPush(t *testing.T) { t.Parallel(); runListCases(t, rpoplpushCases) }

@@ -1,0 +1,193 @@
+package command
+
+import (
+	"bytes"
+
+	"github.com/ember-node/ember-node/shard"
+)
+
+func llenCmd(c *Ctx, argv [][]byte) {
+	l, ok := readList(c, argv[1])
+	if !ok {
+		return
+	}
+	if l == nil {
+		c.W.Int(0)
+		return
+	}
+	c.W.Int(int64(l.Len()))
+}
+
+// listRange turns Redis's inclusive start..end (negative counts from the
+// tail) over a list of length ln into from and a count n, n = 0 when the
+// range is empty, with LRANGE's and LTRIM's clamping.
+func listRange(start, end int64, ln int) (from, n int) {
+	size := int64(ln)
+	if start < 0 {
+		start += size
+	}
+	if end < 0 {
+		end += size
+	}
+	start = max(start, 0)
+	if start > end || start >= size {
+		return 0, 0
+	}
+	end = min(end, size-1)
+	return int(start), int(end - start + 1)
+}
+
+func lrangeCmd(c *Ctx, argv [][]byte) {
+	start, ok1 := ParseInt(argv[2])
+	end, ok2 := ParseInt(argv[3])
+	if !ok1 || !ok2 {
+		c.W.Error(ErrNotInt)
+		return
+	}
+	l, ok := readList(c, argv[1])
+	if !ok {
+		return
+	}
+	if l == nil {
+		c.W.Array(0)
+		return
+	}
+	from, n := listRange(start, end, l.Len())
+	c.W.Array(n)
+	for i := from; i < from+n; i++ {
+		c.W.Bulk(l.At(i))
+	}
+}
+
+// listIndex resolves a possibly negative index; ok is false out of range.
+func listIndex(arg int64, ln int) (int, bool) {
+	if arg < 0 {
+		arg += int64(ln)
+	}
+	return int(arg), arg >= 0 && arg < int64(ln)
+}
+
+// lindexCmd looks the key up before parsing the index, as Redis does: a
+// missing key answers null whatever the index.
+func lindexCmd(c *Ctx, argv [][]byte) {
+	l, ok := readList(c, argv[1])
+	if !ok {
+		return
+	}
+	if l == nil {
+		c.W.Null()
+		return
+	}
+	arg, ok := ParseInt(argv[2])
+	if !ok {
+		c.W.Error(ErrNotInt)
+		return
+	}
+	i, ok := listIndex(arg, l.Len())
+	if !ok {
+		c.W.Null()
+		return
+	}
+	c.W.Bulk(l.At(i))
+}
+
+// lposOpts are LPOS's options; count < 0 means COUNT was not given.
+type lposOpts struct {
+	rank, count, maxlen int64
+}
+
+const errRankZero = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+
+func parseLpos(argv [][]byte) (lposOpts, string) {
+	o := lposOpts{rank: 1, count: -1}
+	for j := 3; j < len(argv); j++ {
+		if j+1 >= len(argv) {
+			return o, ErrSyntax
+		}
+		opt, v := argv[j], argv[j+1]
+		j++
+		n, ok := ParseInt(v)
+		switch {
+		case eq(opt, "RANK"):
+			if !ok {
+				return o, ErrNotInt
+			}
+			if n == 0 {
+				return o, errRankZero
+			}
+			o.rank = n
+		case eq(opt, "COUNT"):
+			if !ok || n < 0 {
+				return o, "ERR COUNT can't be negative"
+			}
+			o.count = n
+		case eq(opt, "MAXLEN"):
+			if !ok || n < 0 {
+				return o, "ERR MAXLEN can't be negative"
+			}
+			o.maxlen = n
+		default:
+			return o, ErrSyntax
+		}
+	}
+	return o, ""
+}
+
+func lposCmd(c *Ctx, argv [][]byte) {
+	o, msg := parseLpos(argv)
+	if msg != "" {
+		c.W.Error(msg)
+		return
+	}
+	l, ok := readList(c, argv[1])
+	if !ok {
+		return
+	}
+	var buf [16]int64
+	var found []int64
+	if l != nil {
+		found = lposSearch(l, argv[2], o, buf[:0])
+	}
+	if o.count >= 0 {
+		c.W.Array(len(found))
+		for _, i := range found {
+			c.W.Int(i)
+		}
+		return
+	}
+	if len(found) == 0 {
+		c.W.Null()
+		return
+	}
+	c.W.Int(found[0])
+}
+
+// lposSearch appends the indexes LPOS answers to out. The arithmetic is
+// Redis's, wrap-around included: RANK -9223372036854775808 negates to
+// itself, so every match qualifies and COUNT never stops the scan.
+func lposSearch(l *shard.List, ele []byte, o lposOpts, out []int64) []int64 {
+	size := int64(l.Len())
+	rank, fromTail := o.rank, o.rank < 0
+	if fromTail {
+		rank = -rank
+	}
+	var matches int64
+	for k := int64(0); k < size && (o.maxlen == 0 || k < o.maxlen); k++ {
+		i := k
+		if fromTail {
+			i = size - 1 - k
+		}
+		if !bytes.Equal(l.At(int(i)), ele) {
+			continue
+		}
+		matches++
+		if matches < rank {
+			continue
+		}
+		out = append(out, i)
+		if o.count < 0 || o.count != 0 && matches-rank+1 >= o.count {
+			break
+		}
+	}
+	return out
+}

@@ -1,0 +1,252 @@
+package shard
+
+// The skip list is Redis's zskiplist: nodes ordered by (score, member), each
+// level link carrying a span (how many nodes it jumps) so that rank lookups
+// and rank-addressed ranges cost O(log n). A span whose link is nil is kept
+// as Redis keeps it but never read.
+
+// zMaxLevel bounds node height; with p = 1/4 it covers 2^64 elements.
+const zMaxLevel = 32
+
+// ZNode is one member of a sorted set. A node obtained from a ZSet is valid
+// until the next write to that set; its member and score must not change.
+type ZNode struct {
+	member   string
+	score    float64
+	backward *ZNode
+	level    []zLevel
+}
+
+type zLevel struct {
+	forward *ZNode
+	span    int
+}
+
+// Member returns the member.
+func (n *ZNode) Member() string { return n.member }
+
+// Score returns the score.
+func (n *ZNode) Score() float64 { return n.score }
+
+// Next returns the following node in ascending order, or nil.
+func (n *ZNode) Next() *ZNode { return n.level[0].forward }
+
+// Prev returns the preceding node in ascending order, or nil.
+func (n *ZNode) Prev() *ZNode { return n.backward }
+
+// zLess orders by score, then member bytes, as Redis does.
+func zLess(aScore float64, aMember string, bScore float64, bMember string) bool {
+	return aScore < bScore || aScore == bScore && aMember < bMember
+}
+
+// Nodes of the common heights are allocated with their levels in one block.
+type (
+	zNode1 struct {
+		n ZNode
+		l [1]zLevel
+	}
+	zNode2 struct {
+		n ZNode
+		l [2]zLevel
+	}
+	zNode3 struct {
+		n ZNode
+		l [3]zLevel
+	}
+)
+
+func newZNode(height int, score float64, member string) *ZNode {
+	var x *ZNode
+	switch height {
+	case 1:
+		b := &zNode1{}
+		x = &b.n
+		x.level = b.l[:]
+	case 2:
+		b := &zNode2{}
+		x = &b.n
+		x.level = b.l[:]
+	case 3:
+		b := &zNode3{}
+		x = &b.n
+		x.level = b.l[:]
+	default:
+		x = &ZNode{level: make([]zLevel, height)}
+	}
+	x.score, x.member = score, member
+	return x
+}
+
+// randomLevel draws a height with P(h > k) = 4^-k from the set's own
+// generator: deterministic, so every replica builds the same list.
+func (z *ZSet) randomLevel() int {
+	// xorshift64*
+	z.rnd ^= z.rnd >> 12
+	z.rnd ^= z.rnd << 25
+	z.rnd ^= z.rnd >> 27
+	r := z.rnd * 2685821657736338717
+	h := 1
+	for r&3 == 0 && h < zMaxLevel {
+		h++
+		r >>= 2
+	}
+	return h
+}
+
+// path fills update with the last node before (score, member) on every
+// level, and rank with the rank of that node (header = 0).
+func (z *ZSet) path(score float64, member string, update *[zMaxLevel]*ZNode, rank *[zMaxLevel]int) {
+	x := z.header
+	r := 0
+	for i := z.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && zLess(f.score, f.member, score, member); f = x.level[i].forward {
+			r += x.level[i].span
+			x = f
+		}
+		update[i] = x
+		if rank != nil {
+			rank[i] = r
+		}
+	}
+}
+
+// link inserts x, which must not be in the list, at its place.
+func (z *ZSet) link(x *ZNode) {
+	var update [zMaxLevel]*ZNode
+	var rank [zMaxLevel]int
+	z.path(x.score, x.member, &update, &rank)
+	h := len(x.level)
+	for i := z.level; i < h; i++ {
+		rank[i] = 0
+		update[i] = z.header
+		z.header.level[i].span = z.length
+	}
+	z.level = max(z.level, h)
+	for i := 0; i < h; i++ {
+		u := &update[i].level[i]
+		x.level[i].forward = u.forward
+		u.forward = x
+		x.level[i].span = u.span - (rank[0] - rank[i])
+		u.span = rank[0] - rank[i] + 1
+	}
+	for i := h; i < z.level; i++ {
+		update[i].level[i].span++
+	}
+	x.backward = nil
+	if update[0] != z.header {
+		x.backward = update[0]
+	}
+	if f := x.level[0].forward; f != nil {
+		f.backward = x
+	} else {
+		z.tail = x
+	}
+	z.length++
+}
+
+// unlink removes x given the update path that leads to it.
+func (z *ZSet) unlink(x *ZNode, update *[zMaxLevel]*ZNode) {
+	for i := 0; i < z.level; i++ {
+		u := &update[i].level[i]
+		if u.forward == x {
+			u.span += x.level[i].span - 1
+			u.forward = x.level[i].forward
+		} else {
+			u.span--
+		}
+	}
+	if f := x.level[0].forward; f != nil {
+		f.backward = x.backward
+	} else {
+		z.tail = x.backward
+	}
+	for z.level > 1 && z.header.level[z.level-1].forward == nil {
+		z.level--
+	}
+	z.length--
+}
+
+// find returns the node of (score, member) and its update path, or nil.
+func (z *ZSet) find(score float64, member string, update *[zMaxLevel]*ZNode) *ZNode {
+	z.path(score, member, update, nil)
+	x := update[0].level[0].forward
+	if x != nil && x.score == score && x.member == member {
+		return x
+	}
+	return nil
+}
+
+// moveNode changes the score of x, which holds (old score, x.member). As in
+// Redis, it stays in place when the order is unchanged.
+func (z *ZSet) moveNode(x *ZNode, score float64) {
+	prev, next := x.backward, x.level[0].forward
+	if (prev == nil || zLess(prev.score, prev.member, score, x.member)) &&
+		(next == nil || zLess(score, x.member, next.score, next.member)) {
+		x.score = score
+		return
+	}
+	var update [zMaxLevel]*ZNode
+	z.find(x.score, x.member, &update)
+	z.unlink(x, &update)
+	x.score = score
+	z.link(x)
+}
+
+// rankOf returns the 1-based rank of (score, member), or 0 when absent.
+func (z *ZSet) rankOf(score float64, member string) int {
+	x := z.header
+	r := 0
+	for i := z.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && (f.score < score || f.score == score && f.member <= member); f = x.level[i].forward {
+			r += x.level[i].span
+			x = f
+		}
+		if x != z.header && x.member == member {
+			return r
+		}
+	}
+	return 0
+}
+
+// byRank returns the node of 1-based rank r, or nil.
+func (z *ZSet) byRank(r int) *ZNode {
+	if r < 1 || r > z.length {
+		return nil
+	}
+	x := z.header
+	traversed := 0
+	for i := z.level - 1; i >= 0; i-- {
+		for x.level[i].forward != nil && traversed+x.level[i].span <= r {
+			traversed += x.level[i].span
+			x = x.level[i].forward
+		}
+		if traversed == r {
+			return x
+		}
+	}
+	return nil
+}
+
+// deleteRanks unlinks the nodes of 1-based ranks start..end and calls fn on
+// each, in order, in one walk (Redis's zslDeleteRangeByRank).
+func (z *ZSet) deleteRanks(start, end int, fn func(x *ZNode)) {
+	var update [zMaxLevel]*ZNode
+	x := z.header
+	traversed := 0
+	for i := z.level - 1; i >= 0; i-- {
+		for x.level[i].forward != nil && traversed+x.level[i].span < start {
+			traversed += x.level[i].span
+			x = x.level[i].forward
+		}
+		update[i] = x
+	}
+	traversed++
+	x = x.level[0].forward
+	for x != nil && traversed <= end {
+		next := x.level[0].forward
+		z.unlink(x, &update)
+		fn(x)
+		traversed++
+		x = next
+	}
+}
