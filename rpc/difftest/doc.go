@@ -12,5 +12,7 @@
 //	EMBER_DIFF_FAMILIES  comma list of strings,lists,hashes,sets,zsets,keys,conn (default all)
 //	EMBER_DIFF_SEQ       run only this sequence index (to replay a failure)
 //	EMBER_DIFF_SEQS      number of sequences; EMBER_DIFF_OPS commands per sequence
+//	EMBER_DIFF_VERBOSE=1 report every mismatch, not only the first of each command
+//	EMBER_DIFF_STATS=1   log how often each command ran and how often Redis refused it
 //	EMBER_DIFF_SELF=1    a second redis-server instead of ember-node: checks the test itself
 package difftest

@@ -45,10 +45,10 @@ var allFamilies = []family{
 // all families, so types collide (WRONGTYPE) often; each family prefers
 // its two home keys so that its structures grow.
 type gen struct {
-	r      *rand.Rand
-	fams   []family
-	focus  family
-	rel    int    // relative TTLs drawn so far: each lies 10 s after the last
+	r     *rand.Rand
+	fams  []family
+	focus family
+	rel   int // relative TTLs drawn so far: each lies 10 s after the last
 }
 
 func newGen(seed uint64, seq int, fams []family) *gen {

@@ -140,9 +140,10 @@ func checkRedisVersion(t testing.TB, addr string) {
 
 // ember is an in-process ember-node serving over real TCP.
 type ember struct {
-	srv  *rpc.Server
-	addr string
-	done chan struct{}
+	srv   *rpc.Server
+	store *command.Local
+	addr  string
+	done  chan struct{}
 }
 
 // startEmber serves a fresh single-node ember-node; it stops when the
@@ -162,7 +163,7 @@ func startEmber(t testing.TB) *ember {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &ember{srv: srv, addr: ln.Addr().String(), done: make(chan struct{})}
+	e := &ember{srv: srv, store: store, addr: ln.Addr().String(), done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = srv.Serve(ln)
