@@ -5,7 +5,7 @@ import "strings"
 var unknownNames = []string{"GETX", "FOO", "", "x", "SETT", "\x00get", "get\x00x", "GET\r\nX", "é", "CONFIGX", "CLUSTERX"}
 
 func genConn(g *gen) op {
-	switch g.n(20) {
+	switch g.n(21) {
 	case 0:
 		return cmd("PING")
 	case 1:
@@ -34,6 +34,8 @@ func genConn(g *gen) op {
 		o := cmd(g.pick([]string{"TIME", "MULTI", "EXEC"}), "extra")
 		o.keep = true // dropping "extra" would open a transaction
 		return o
+	case 19:
+		return special(runHello, "HELLO", g.pick([]string{"", "", "4", "1", "x", "-1", "2147483648"}))
 	}
 	return cmd("PING")
 }

@@ -60,6 +60,13 @@ var protocolCases = []struct{ name, data string }{
 	{"inline too big", strings.Repeat("a", 70000)},
 	{"inline wrong arity", "GET\r\n"},
 	{"quit", "*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n"},
+	{"bulk length 3 for GETX", "*1\r\n$3\r\nGETX\r\n"},
+	{"inline quoted arguments", "SET \"a b\" 'c d'\r\nGET \"a b\"\r\n"},
+	{"inline tab separator", "ECHO\thello\r\n"},
+	{"inline CR inside the line", "PING\rPING\r\n"},
+	{"inline empty quotes", "ECHO \"\"\r\n"},
+	{"inline invalid hex escape", "ECHO \"\\xZZ\\q\"\r\n"},
+	{"inline multibulk-looking argument", "ECHO *1\r\n"},
 }
 
 // outcome is what a server did with a byte stream: its replies, and

@@ -406,6 +406,24 @@ func runDbsize(x *runner, p *pair, o op) error {
 	return err
 }
 
+// runHello sends HELLO with the pair's own protocol version when args[1]
+// is empty (the connection stays as it is; the reply is compared but for
+// the connection id), else with a bad version (an error, compared exactly).
+func runHello(x *runner, p *pair, o op) error {
+	args := o.args
+	if args[1] == "" {
+		args = []string{args[0], strconv.Itoa(p.proto)}
+	}
+	ev, rv, err := x.roundtrip(p, args)
+	if err != nil {
+		return err
+	}
+	if !equal(helloSansID(ev), helloSansID(rv)) {
+		return &mismatch{args: args, e: ev.String(), r: rv.String(), why: "compared without the connection id"}
+	}
+	return nil
+}
+
 // runMulti runs MULTI, the queued commands and EXEC or DISCARD on p.
 func runMulti(x *runner, p *pair, o op) error {
 	if _, _, err := x.plain(p, []string{"MULTI"}, cmpExact); err != nil {
