@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,6 +76,7 @@ type Group struct {
 	store  *raftboltdb.BoltStore
 	trans  *raft.NetworkTransport
 	reads  readIndex
+	prop   *proposer
 	ready  atomic.Uint64 // the term in which this leader's barrier applied
 	stop   chan struct{}
 	wg     sync.WaitGroup
@@ -118,6 +121,9 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	if err != nil {
 		return fmt.Errorf("shard %d: snapshots in %s: %w", cfg.ID, cfg.Dir, err)
 	}
+	if err := checkSnapshots(snaps, g.store, cfg.Dir); err != nil {
+		return fmt.Errorf("shard %d: %w", cfg.ID, err)
+	}
 	logs, err := raft.NewLogCache(1024, g.store)
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
@@ -143,8 +149,10 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	}
 	g.raft = r
 	g.reads.g = g
-	g.wg.Add(1)
+	g.prop = newProposer(g)
+	g.wg.Add(2)
 	go g.watchLeadership(leaderCh)
+	go g.prop.run(g.stop)
 	if cfg.Fsync == FsyncEverySec {
 		g.wg.Add(1)
 		go g.syncEverySecond()
@@ -233,25 +241,7 @@ func (g *Group) Propose(rec *persistence.Record) func(w command.Writer) error {
 	if g.raft.State() != raft.Leader {
 		return func(command.Writer) error { return ErrNotLeader }
 	}
-	f := g.raft.Apply(rec.AppendBinary(make([]byte, 0, rec.Size())), 0)
-	return func(w command.Writer) error { return g.outcome(f, w) }
-}
-
-func (g *Group) outcome(f raft.ApplyFuture, w command.Writer) error {
-	if err := f.Error(); err != nil {
-		return applyError(err)
-	}
-	res, ok := f.Response().(*fsm.Result)
-	if !ok || res == nil {
-		return fmt.Errorf("shard %d: no apply result", g.cfg.ID)
-	}
-	if res.Err != nil {
-		return res.Err
-	}
-	if rw, ok := w.(command.RawWriter); ok {
-		rw.Raw(res.Reply)
-	}
-	return nil
+	return g.prop.submit(rec.AppendBinary(make([]byte, 0, rec.Size()))).wait
 }
 
 // applyError maps raft's errors to what a client may be told. Only an
@@ -286,4 +276,30 @@ func (g *Group) ReadSince(arrived int64, fn func(ks *shard.Keyspace, now int64))
 // connections and tests.
 func (g *Group) ReadStale(fn func(ks *shard.Keyspace, now int64)) error {
 	return g.fsm.Read(time.Now().UnixMilli(), fn)
+}
+
+// infoLine renders the group for INFO's Raft section.
+func (g *Group) infoLine() string {
+	r := g.raft
+	leader, leaderID := r.LeaderWithID()
+	voters := 0
+	if f := r.GetConfiguration(); f.Error() == nil {
+		for _, s := range f.Configuration().Servers {
+			if s.Suffrage == raft.Voter {
+				voters++
+			}
+		}
+	}
+	contact := "-1"
+	if r.State() == raft.Leader {
+		contact = "0"
+	} else if lc := r.LastContact(); !lc.IsZero() {
+		contact = strconv.FormatInt(time.Since(lc).Milliseconds(), 10)
+	}
+	state := strings.ToLower(r.State().String())
+	if err := g.fsm.Err(); err != nil {
+		state = "stopped"
+	}
+	return fmt.Sprintf("shard%d:state=%s,term=%d,leader=%s,leader_addr=%s,commit_index=%d,applied_index=%d,last_contact_ms=%s,voters=%d",
+		g.cfg.ID, state, r.CurrentTerm(), leaderID, leader, r.CommitIndex(), g.fsm.Applied(), contact, voters)
 }

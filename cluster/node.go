@@ -10,7 +10,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
+
+	"github.com/hashicorp/raft"
 
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/rpc"
@@ -32,6 +35,9 @@ type NodeConfig struct {
 	// ClusterAddr is the node-to-node listen address (host:port);
 	// ClusterAdvertise the address peers dial (default ClusterAddr).
 	ClusterAddr, ClusterAdvertise string
+	// ClientAddr is the RESP address clients are told to use (CLUSTER
+	// SLOTS, MOVED).
+	ClientAddr string
 	// Secret authenticates peers on the cluster port when set.
 	Secret []byte
 	// Group is the template of every group's settings (ID, NodeID and Dir
@@ -245,4 +251,48 @@ func (n *Node) WaitLeaders(timeout time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// Snapshot takes a Raft snapshot of every group now (SAVE, BGSAVE).
+func (n *Node) Snapshot() error {
+	var errs []error
+	for _, g := range n.groups {
+		if err := g.raft.Snapshot().Error(); err != nil && !errors.Is(err, raft.ErrNothingNewToSnapshot) {
+			errs = append(errs, fmt.Errorf("shard %d: %w", g.ID(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// RaftInfo returns INFO's Raft section: one line per shard.
+func (n *Node) RaftInfo() []string {
+	out := make([]string, 0, len(n.groups))
+	for _, g := range n.groups {
+		out = append(out, g.infoLine())
+	}
+	return out
+}
+
+// ClusterView implements rpc.Topology from this node's groups. Until
+// nodes join each other, this node is the only one and leads every shard.
+func (n *Node) ClusterView() rpc.ClusterView {
+	_, cport := splitHostPort(n.cfg.ClusterAdvertise)
+	v := rpc.ClusterView{Self: n.id, Nodes: []rpc.ClusterNode{{ID: n.id, Addr: n.cfg.ClientAddr, ClusterPort: cport, Alive: true}}}
+	for i, g := range n.groups {
+		s := rpc.ClusterShard{ID: i, Start: i * shard.NumSlots / len(n.groups), End: (i+1)*shard.NumSlots/len(n.groups) - 1, Offset: g.fsm.Applied()}
+		if _, id := g.raft.LeaderWithID(); id != "" {
+			s.Leader = string(id)
+		}
+		v.Shards = append(v.Shards, s)
+	}
+	return v
+}
+
+func splitHostPort(addr string) (string, int) {
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr, 0
+	}
+	port, _ := strconv.Atoi(p)
+	return h, port
 }

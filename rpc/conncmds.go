@@ -20,6 +20,8 @@ func connCommands() map[string]*connSpec {
 		{command.Spec{Name: "select", Arity: 2, Flags: f | command.Loading | command.Stale, Group: "connection", Summary: "Changes the selected database."}, selectCmd},
 		{command.Spec{Name: "quit", Arity: -1, Flags: command.NoAuth | f | command.Noscript | command.Loading | command.Stale, Group: "connection", Summary: "Closes the connection."}, quitCmd},
 		{command.Spec{Name: "time", Arity: 1, Flags: f | command.Loading | command.Stale, Group: "server", Summary: "Returns the server time."}, timeCmd},
+		{command.Spec{Name: "save", Arity: 1, Flags: command.Admin | command.Noscript | command.NoMulti, Group: "server", Summary: "Synchronously takes a snapshot of every shard."}, saveCmd},
+		{command.Spec{Name: "bgsave", Arity: -1, Flags: command.Admin | command.Noscript, Group: "server", Summary: "Takes a snapshot of every shard in the background."}, bgsaveCmd},
 		{command.Spec{Name: "lastsave", Arity: 1, Flags: f | command.Loading | command.Stale, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk."}, lastsaveCmd},
 		{command.Spec{Name: "multi", Arity: 1, Flags: f | command.Noscript | command.Loading | command.Stale, Group: "transactions", Summary: "Starts a transaction."}, multiCmd},
 		{command.Spec{Name: "exec", Arity: 1, Flags: command.Noscript | command.Loading | command.Stale, Group: "transactions", Summary: "Executes all commands in a transaction."}, execCmd},
@@ -29,6 +31,10 @@ func connCommands() map[string]*connSpec {
 		{command.Spec{Name: "client", Arity: -2, Flags: command.Noscript | command.Loading | command.Stale, Group: "connection", Summary: "A container for client connection commands."}, clientCmd},
 		{command.Spec{Name: "info", Arity: -1, Flags: command.Loading | command.Stale, Group: "server", Summary: "Returns information and statistics about the server."}, infoCmd},
 		{command.Spec{Name: "command", Arity: -1, Flags: command.Loading | command.Stale, Group: "server", Summary: "Returns detailed information about all commands."}, commandCmd},
+		{command.Spec{Name: "cluster", Arity: -2, Flags: command.Loading | command.Stale, Group: "cluster", Summary: "A container for Redis Cluster commands."}, clusterCmd},
+		{command.Spec{Name: "readonly", Arity: 1, Flags: command.Fast | command.Loading | command.Stale, Group: "cluster", Summary: "Enables read-only queries for a connection to a Redis Cluster replica node."}, readonlyCmd},
+		{command.Spec{Name: "readwrite", Arity: 1, Flags: command.Fast | command.Loading | command.Stale, Group: "cluster", Summary: "Enables read-write queries for a connection to a Reids Cluster replica node."}, readwriteCmd},
+		{command.Spec{Name: "asking", Arity: 1, Flags: command.Fast, Group: "cluster", Summary: "Signals that a cluster client is following an -ASK redirect."}, askingCmd},
 		{command.Spec{Name: "config", Arity: -2, Flags: command.Admin | command.Noscript | command.Loading | command.Stale, Group: "server", Summary: "A container for server configuration commands."}, configCmd},
 	}
 	m := make(map[string]*connSpec, len(specs))
@@ -79,7 +85,41 @@ func timeCmd(c *client, _ [][]byte) {
 	c.w.BulkString(strconv.FormatInt(int64(now.Nanosecond()/1000), 10))
 }
 
-func lastsaveCmd(c *client, _ [][]byte) { c.w.Int(c.srv.started.Unix()) }
+// saveCmd snapshots every shard group: the Raft snapshot is the RDB file
+// of ember-node.
+func saveCmd(c *client, _ [][]byte) {
+	sn, ok := c.srv.store.(Snapshotter)
+	if !ok {
+		c.w.Simple("OK")
+		return
+	}
+	if err := sn.Snapshot(); err != nil {
+		c.w.Error(ErrorReply(err))
+		return
+	}
+	c.srv.lastSave.Store(time.Now().Unix())
+	c.w.Simple("OK")
+}
+
+func bgsaveCmd(c *client, argv [][]byte) {
+	if len(argv) > 2 || len(argv) == 2 && !command.Eq(argv[1], "SCHEDULE") {
+		c.w.Error(command.ErrSyntax)
+		return
+	}
+	if sn, ok := c.srv.store.(Snapshotter); ok {
+		srv := c.srv
+		go func() {
+			if err := sn.Snapshot(); err != nil {
+				srv.log.Error("background snapshot failed", "error", err)
+				return
+			}
+			srv.lastSave.Store(time.Now().Unix())
+		}()
+	}
+	c.w.Simple("Background saving started")
+}
+
+func lastsaveCmd(c *client, _ [][]byte) { c.w.Int(c.srv.lastSave.Load()) }
 
 func authCmd(c *client, argv [][]byte) {
 	if len(argv) > 3 {
@@ -181,7 +221,28 @@ func (c *client) helloReply() {
 	w.Array(0)
 }
 
-func (s *Server) mode() string { return "standalone" }
+func (s *Server) mode() string {
+	if s.cluster {
+		return "cluster"
+	}
+	return "standalone"
+}
+
+// readonlyCmd lets the connection read from replicas, possibly stale, as
+// Redis Cluster's READONLY does.
+func readonlyCmd(c *client, _ [][]byte) {
+	c.readonly = true
+	c.w.Simple("OK")
+}
+
+func readwriteCmd(c *client, _ [][]byte) {
+	c.readonly = false
+	c.w.Simple("OK")
+}
+
+// askingCmd is accepted for clients following -ASK; ember-node moves
+// slots inside Raft groups and never answers -ASK.
+func askingCmd(c *client, _ [][]byte) { c.w.Simple("OK") }
 
 // validName applies Redis's rule for client names: no spaces, newlines or
 // special characters.

@@ -115,11 +115,11 @@ func crossSlot(spec *command.Spec, argv [][]byte) bool {
 // drain waits for the connection's writes in flight, writing their replies
 // in order.
 func (c *client) drain() {
-	for i, wait := range c.pending {
-		if err := wait(&c.w); err != nil {
-			c.w.Error(ErrorReply(err))
+	for i, p := range c.pending {
+		if err := p.wait(&c.w); err != nil {
+			c.w.Error(c.srv.redirect(p.slot, err))
 		}
-		c.pending[i] = nil
+		c.pending[i] = pendingReply{}
 	}
 	c.pending = c.pending[:0]
 }
@@ -167,7 +167,7 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 		err := s.store.Read(slot, c.arrived, c.read)
 		c.argv = nil
 		if err != nil {
-			c.w.Error(ErrorReply(err))
+			c.w.Error(s.redirect(slot, err))
 		}
 		return
 	}
@@ -175,7 +175,7 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 		if !c.prepare(&c.ctx, spec, argv) {
 			return
 		}
-		c.pending = append(c.pending, s.async.Propose(slot, &c.rec))
+		c.pending = append(c.pending, pendingReply{s.async.Propose(slot, &c.rec), slot})
 		c.rec.Args = nil
 		return
 	}
@@ -186,7 +186,7 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	err := s.store.Write(slot, &c.rec, &c.w)
 	c.rec.Args = nil
 	if err != nil {
-		c.w.Error(ErrorReply(err))
+		c.w.Error(s.redirect(slot, err))
 	}
 }
 

@@ -39,6 +39,7 @@ type Server struct {
 	ln      net.Listener
 
 	nextID   atomic.Int64
+	lastSave atomic.Int64 // unix seconds of the last SAVE
 	stats    serverStats
 	runID    string
 	procID   int
@@ -71,6 +72,7 @@ func NewServer(cfg Config, store Store, table *command.Table, log *slog.Logger) 
 		procID:   os.Getpid(),
 		seedRand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid()))),
 	}
+	s.lastSave.Store(s.started.Unix())
 	s.runID = fmt.Sprintf("%016x%016x%08x", s.seedRand.Uint64(), s.seedRand.Uint64(), s.seedRand.Uint32())
 	s.connCmds = connCommands()
 	s.async, _ = store.(AsyncStore)

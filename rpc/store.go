@@ -35,6 +35,13 @@ type AsyncStore interface {
 	Propose(slot int, rec *persistence.Record) (wait func(w command.Writer) error)
 }
 
+// Snapshotter is a Store that can persist its state on demand (SAVE,
+// BGSAVE); RaftReporter one that fills INFO's Raft section.
+type Snapshotter interface{ Snapshot() error }
+
+// RaftReporter lists one INFO line per shard group.
+type RaftReporter interface{ RaftInfo() []string }
+
 // Store errors the server maps to Redis replies.
 var (
 	// ErrTryAgain means the shard has no leader right now.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -27,7 +28,9 @@ type serveFlags struct {
 	shards, replicas                   int
 	fsync, maxmemory, policy, pass     string
 	maxBulk, logLevel                  string
-	pprofAddr                          string
+	pprofAddr, store                   string
+	snapInterval                       time.Duration
+	snapThreshold, trailingLogs        uint64
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -50,12 +53,19 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.pass, "requirepass", env("EMBER_REQUIREPASS", ""), "password clients must AUTH with")
 	fs.StringVar(&f.maxBulk, "proto-max-bulk-len", env("EMBER_PROTO_MAX_BULK_LEN", "512mb"), "largest bulk string a client may send")
 	fs.StringVar(&f.logLevel, "log-level", env("EMBER_LOG_LEVEL", "info"), "debug | info | warn | error")
+	fs.StringVar(&f.store, "store", env("EMBER_STORE", "raft"), "raft (replicated, durable shard groups) | memory (one unreplicated in-memory keyspace, nothing on disk)")
+	fs.DurationVar(&f.snapInterval, "snapshot-interval", envDuration("EMBER_SNAPSHOT_INTERVAL", 30*time.Second), "how often each shard checks whether to snapshot")
+	fs.Uint64Var(&f.snapThreshold, "snapshot-threshold", uint64(envInt("EMBER_SNAPSHOT_THRESHOLD", 100000)), "log entries since the last snapshot that make a shard snapshot")
+	fs.Uint64Var(&f.trailingLogs, "trailing-logs", uint64(envInt("EMBER_TRAILING_LOGS", 20000)), "log entries kept after a snapshot, for followers catching up")
 	fs.StringVar(&f.pprofAddr, "pprof", env("EMBER_PPROF", ""), "serve net/http/pprof on this address (debugging)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if f.store != "raft" && f.store != "memory" {
+		return nil, fmt.Errorf("--store %q: want raft or memory", f.store)
 	}
 	switch f.fsync {
 	case "always", "everysec", "no":
@@ -95,8 +105,33 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	if f.advertise != "" {
 		nc.ClusterAdvertise = net.JoinHostPort(f.advertise, strconv.Itoa(cport))
 	}
+	nc.ClientAddr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
+	if f.advertise != "" {
+		nc.ClientAddr = net.JoinHostPort(f.advertise, strconv.Itoa(f.port))
+	}
 	nc.Group.Fsync = f.fsync
+	nc.Group.SnapshotInterval = f.snapInterval
+	nc.Group.SnapshotThreshold = f.snapThreshold
+	nc.Group.TrailingLogs = f.trailingLogs
 	return nc
+}
+
+// openStore starts the shard groups, or the in-memory keyspace.
+func (f *serveFlags) openStore(ctx context.Context, table *command.Table, log *slog.Logger) (rpc.Store, error) {
+	if f.store == "memory" {
+		local := command.NewLocal(table)
+		go local.RunExpiry(ctx, 100*time.Millisecond)
+		return local, nil
+	}
+	node, err := cluster.StartNode(f.nodeConfig(), table, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := node.WaitLeaders(30 * time.Second); err != nil {
+		node.Close()
+		return nil, err
+	}
+	return node, nil
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -110,16 +145,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := newLogger(stderr, f.logLevel)
 	table := command.NewTable()
-	node, err := cluster.StartNode(f.nodeConfig(), table, log)
+	store, err := f.openStore(ctx, table, log)
 	if err != nil {
 		return err
 	}
-	defer node.Close()
-	if err := node.WaitLeaders(30 * time.Second); err != nil {
-		return err
+	if c, ok := store.(io.Closer); ok {
+		defer c.Close()
 	}
-	cfg.Cluster = true
-	srv, err := rpc.NewServer(cfg, node, table, log)
+	cfg.Cluster = f.store == "raft"
+	srv, err := rpc.NewServer(cfg, store, table, log)
 	if err != nil {
 		return err
 	}
@@ -145,6 +179,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
 		return v
 	}
 	return def
