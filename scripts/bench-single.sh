@@ -127,7 +127,7 @@ throughput() {
 rss_bytes() { awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$1/status"; }
 used_memory() { redis-cli -p "$1" INFO memory | tr -d '\r' | awk -F: '$1 == "used_memory" {print $2}'; }
 
-# memory_of NAME PORT PID prints "NAME keys rss_delta used_memory_delta".
+# memory_of NAME PORT PID prints "NAME keys rss_delta used_memory_delta used_memory".
 memory_of() {
   redis-cli -p "$2" FLUSHALL >/dev/null
   sleep 1
@@ -139,7 +139,7 @@ memory_of() {
   rss1=$(rss_bytes "$3")
   used1=$(used_memory "$2")
   keys=$(redis-cli -p "$2" DBSIZE)
-  echo "$1 $keys $((rss1 - rss0)) $((used1 - used0))"
+  echo "$1 $keys $((rss1 - rss0)) $((used1 - used0)) $used1"
 }
 
 memory() {
@@ -151,14 +151,14 @@ memory() {
   local e r
   e=$(memory_of ember "$EPORT" "$EPID")
   r=$(memory_of redis "$RPORT" "$RPID")
-  printf '\n%-8s %10s %18s %24s\n' server keys "VmRSS growth/key" "used_memory growth/key"
+  printf '\n%-12s %10s %18s %24s %14s\n' server keys "VmRSS growth/key" "used_memory growth/key" "used_memory"
   for line in "$e" "$r"; do
-    echo "$line" | awk '{printf "%-8s %10d %18.1f %24.1f\n", $1, $2, ($2 > 0 ? $3 / $2 : 0), ($2 > 0 ? $4 / $2 : 0)}'
+    echo "$line" | awk '{printf "%-12s %10d %18.1f %24.1f %14d\n", $1, $2, ($2 > 0 ? $3 / $2 : 0), ($2 > 0 ? $4 / $2 : 0), $5}'
   done
   echo "$e $r" | awk '{
-    er = ($2 > 0 ? $3 / $2 : 0); rr = ($6 > 0 ? $7 / $6 : 0)
-    eu = ($2 > 0 ? $4 / $2 : 0); ru = ($6 > 0 ? $8 / $6 : 0)
-    printf "ember/redis   %10s %18.2f %24.2f\n", "", (rr > 0 ? er / rr : 0), (ru > 0 ? eu / ru : 0)}'
+    er = ($2 > 0 ? $3 / $2 : 0); rr = ($7 > 0 ? $8 / $7 : 0)
+    eu = ($2 > 0 ? $4 / $2 : 0); ru = ($7 > 0 ? $9 / $7 : 0)
+    printf "%-12s %10s %18.2f %24.2f %14.2f\n", "ember/redis", "", (rr > 0 ? er / rr : 0), (ru > 0 ? eu / ru : 0), ($10 > 0 ? $5 / $10 : 0)}'
   stop "$EPID"
   stop "$RPID"
 }

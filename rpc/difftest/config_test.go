@@ -32,7 +32,7 @@ func (c config) famNames() string {
 func loadConfig(t *testing.T) config {
 	c := config{seed: uint64(time.Now().UnixNano()), seqs: 1000, ops: 300, only: -1, budget: 40 * time.Second}
 	if testing.Short() {
-		c.seqs, c.ops, c.budget = 40, 150, 4*time.Second
+		c.seqs, c.ops, c.budget = 100, 200, 4*time.Second
 	}
 	if s := os.Getenv("EMBER_DIFF_SEED"); s != "" {
 		v, err := strconv.ParseUint(s, 10, 64)
