@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/tidwall/redcon"
@@ -60,6 +61,11 @@ func (c *client) dispatch(argv [][]byte) {
 	if msg := c.check(spec, argv); msg != "" {
 		c.drain()
 		c.rejectInMulti()
+		if spec != nil && spec.Name == "exec" {
+			// Redis aborts the transaction when EXEC itself is rejected.
+			c.multi, c.watch = nil, nil
+			msg = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR ")
+		}
 		c.w.Error(msg)
 		return
 	}
@@ -224,21 +230,22 @@ func (c *client) prepare(ctx *command.Ctx, spec *command.Spec, argv [][]byte) bo
 // unknownCommand words the error as Redis does, quoting up to 128 bytes of
 // the arguments.
 func unknownCommand(argv [][]byte) string {
-	name := argv[0]
+	name := command.CString(argv[0])
 	if len(name) > 128 {
 		name = name[:128]
 	}
-	msg := "ERR unknown command '" + string(name) + "', with args beginning with: "
+	msg := "ERR unknown command '" + name + "', with args beginning with: "
 	args := 0
 	for _, a := range argv[1:] {
 		if args >= 128 {
 			break
 		}
-		if len(a) > 128-args {
-			a = a[:128-args]
+		s := command.CString(a)
+		if len(s) > 128-args {
+			s = s[:128-args]
 		}
-		msg += "'" + string(a) + "' "
-		args += len(a) + 3
+		msg += "'" + s + "' "
+		args += len(s) + 3
 	}
 	return msg
 }
