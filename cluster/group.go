@@ -61,7 +61,7 @@ type GroupConfig struct {
 func DefaultGroupConfig(id int, nodeID, dir string) GroupConfig {
 	return GroupConfig{
 		ID: id, NodeID: nodeID, Dir: dir, Fsync: FsyncEverySec,
-		SnapshotInterval: 30 * time.Second, SnapshotThreshold: 100000, TrailingLogs: 20000,
+		SnapshotInterval: 30 * time.Second, SnapshotThreshold: 16384, TrailingLogs: 10240,
 		HeartbeatTimeout: time.Second, ElectionTimeout: time.Second,
 		ExpiryInterval: 100 * time.Millisecond,
 	}
@@ -126,7 +126,7 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	if err := checkSnapshots(snaps, g.store, cfg.Dir); err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
-	logs, err := raft.NewLogCache(1024, g.store)
+	logs, err := raft.NewLogCache(256, g.store)
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}

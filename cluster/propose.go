@@ -17,8 +17,8 @@ import (
 // records in order.
 
 const (
-	maxBatchRecords = 1024
-	maxBatchBytes   = 1 << 20
+	maxBatchRecords = 512
+	maxBatchBytes   = 256 << 10
 )
 
 type pendingWrite struct {
