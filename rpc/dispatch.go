@@ -42,14 +42,17 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 		clear(cmds)
 		c.batch = cmds[:0]
 	}()
+	in := 0
 	for _, cmd := range cmds {
-		if len(cmd.Args) == 0 {
-			continue
+		in += len(cmd.Raw)
+		if len(cmd.Args) > 0 {
+			c.dispatch(cmd.Args)
 		}
-		s.stats.commands.Add(1)
-		s.stats.netIn.Add(int64(len(cmd.Raw)))
-		c.dispatch(cmd.Args)
 	}
+	// Shared counters once per pipeline, not per command: connections on
+	// different cores would otherwise fight over their cache line.
+	s.stats.commands.Add(int64(len(cmds)))
+	s.stats.netIn.Add(int64(in))
 }
 
 // dispatch runs one command. Replies must leave in command order, so any
