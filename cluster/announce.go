@@ -17,8 +17,11 @@ func (n *Node) announceGroup(g *Group) {
 			li.Learns = append(li.Learns, string(s.ID))
 		}
 	}
-	if n.ml != nil {
-		n.ml.announce(li)
+	n.mu.RLock()
+	ml := n.ml
+	n.mu.RUnlock()
+	if ml != nil {
+		ml.announce(li)
 	} else {
 		n.rt.observe(li)
 	}

@@ -237,7 +237,11 @@ func (n *Node) startGossip(seeds []string) error {
 	if err != nil {
 		return err
 	}
+	// Groups opened before gossip may already lead and announce (their
+	// leader goroutines read n.ml): publish it under the lock.
+	n.mu.Lock()
 	n.ml = ml
+	n.mu.Unlock()
 	seeds = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(seeds))), func(s string) bool { return s == "" })
 	if err := ml.join(seeds); err != nil && len(n.cfg.Join) > 0 {
 		return fmt.Errorf("cluster: join %v: %w", seeds, err)
