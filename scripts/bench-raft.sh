@@ -163,21 +163,26 @@ declare -A MEM
 load_measured() {
   local r0 a0 u0 r1 a1 u1
   read -r r0 a0 u0 <<<"$(mem_sample)"
-  "$WORK/stallprobe" -addr "127.0.0.1:$PORT" -load "$KEYS" -d 64 | sed 's/^/  load: /'
+  "$WORK/stallprobe" -addr "127.0.0.1:$PORT" -load "$KEYS" -d 64 | sed "s/^/  ($1) /"
   sleep 1
   read -r r1 a1 u1 <<<"$(mem_sample)"
   MEM[$1]=$(awk -v k="$KEYS" -v r="$((r1 - r0))" -v a="$((a1 - a0))" -v u="$((u1 - u0))" \
-    'BEGIN {printf "%12.0f %12.0f %12.0f", r * 1024 / k, a * 1024 / k, u / k}')
+    'BEGIN {printf "%14.0f %14.0f %14.0f", r * 1024 / k, a * 1024 / k, u / k}')
 }
 
+# probe NAME ARGS...: one stallprobe run, as a table row in milliseconds.
 probe() {
-  printf '  %-44s %s\n' "$1" "$("$WORK/stallprobe" -addr "127.0.0.1:$PORT" -keys "$KEYS" "${@:2}")"
+  "$WORK/stallprobe" -addr "127.0.0.1:$PORT" -keys "$KEYS" "${@:2}" | awk -v name="$1" '{
+    for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    printf "  %-50s %7d %8.2f %8.2f %9.2f %9.1f %8.1f\n", name, v["samples"], v["p50_us"] / 1000,
+      v["p99_us"] / 1000, v["p999_us"] / 1000, v["max_us"] / 1000, v["window_ms"] / 1000 }'
 }
 
 echo
 echo "== 2. Write stall: one client, one SET at a time, $KEYS keys (64-byte values) in the server"
 start_ember ember-stall --shards 1 --fsync everysec
 load_measured "ember raft (--shards 1)"
+printf '  %-50s %7s %8s %8s %9s %9s %8s\n' "" "SETs" "p50 ms" "p99 ms" "p99.9 ms" "max ms" "window s"
 probe "ember --shards 1, no snapshot" -for 3s
 probe "ember --shards 1, first BGSAVE (+ log compaction)" -bgsave -for 120s
 probe "ember --shards 1, second BGSAVE" -bgsave -for 120s
@@ -193,7 +198,7 @@ stop
 
 echo
 echo "== 3. Memory per key with $KEYS keys (64-byte values), growth during the load / keys"
-printf '  %-26s %12s %12s %12s\n' "" "VmRSS B/key" "RssAnon B/key" "used_memory"
+printf '  %-26s %14s %14s %14s\n' "" "VmRSS B/key" "RssAnon B/key" "used_memory/key"
 for name in "ember raft (--shards 1)" "ember --store memory" "redis-server"; do
   printf '  %-26s %s\n' "$name" "${MEM[$name]}"
 done
