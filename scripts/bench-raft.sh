@@ -167,7 +167,7 @@ load_measured() {
   sleep 1
   read -r r1 a1 u1 <<<"$(mem_sample)"
   MEM[$1]=$(awk -v k="$KEYS" -v r="$((r1 - r0))" -v a="$((a1 - a0))" -v u="$((u1 - u0))" \
-    'BEGIN {printf "%14.0f %14.0f %14.0f", r * 1024 / k, a * 1024 / k, u / k}')
+    'BEGIN {printf "%16.0f %16.0f %16.0f", r * 1024 / k, a * 1024 / k, u / k}')
 }
 
 # probe NAME ARGS...: one stallprobe run, as a table row in milliseconds.
@@ -198,7 +198,7 @@ stop
 
 echo
 echo "== 3. Memory per key with $KEYS keys (64-byte values), growth during the load / keys"
-printf '  %-26s %14s %14s %14s\n' "" "VmRSS B/key" "RssAnon B/key" "used_memory/key"
+printf '  %-26s %16s %16s %16s\n' "" "VmRSS B/key" "RssAnon B/key" "used_memory/key"
 for name in "ember raft (--shards 1)" "ember --store memory" "redis-server"; do
   printf '  %-26s %s\n' "$name" "${MEM[$name]}"
 done
