@@ -250,10 +250,12 @@ func (g *Group) Propose(rec *persistence.Record) func(w command.Writer) error {
 // entry that was never appended may be retried on another node.
 func applyError(err error) error {
 	switch {
-	case errors.Is(err, raft.ErrNotLeader):
+	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrLeadershipTransferInProgress):
+		// raft refuses both before appending (leaderLoop answers
+		// applyCh with them and continues), so a retry is safe.
 		return ErrNotLeader
 	case errors.Is(err, raft.ErrLeadershipLost), errors.Is(err, raft.ErrRaftShutdown),
-		errors.Is(err, raft.ErrLeadershipTransferInProgress), errors.Is(err, raft.ErrAbortedByRestore):
+		errors.Is(err, raft.ErrAbortedByRestore):
 		return fmt.Errorf("%w: %w", rpc.ErrUnknownOutcome, err)
 	}
 	return err
