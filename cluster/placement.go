@@ -72,7 +72,7 @@ func (n *Node) reconcile() {
 		target := n.target(shard, eligible)
 		g := n.groupByID(shard)
 		switch {
-		case g == nil && slices.Contains(target, n.id) && !n.leaving.Load():
+		case g == nil && !n.leaving.Load() && (slices.Contains(target, n.id) || n.listedBy(shard)):
 			if _, err := n.openGroup(shard); err != nil {
 				n.log.Error("failed to open group", "shard", shard, "error", err)
 			}
@@ -175,6 +175,18 @@ func (n *Node) handOff(g *Group, target []string) {
 			return
 		}
 	}
+}
+
+// listedBy reports whether the shard's leader lists this node as a
+// member. Views of the cluster differ for a while (a node that joined
+// later never hears of members that died before it came, so one that has
+// a dead node still eligible computes another target), and it is the
+// leader's view that counts: a node it added must open its member, or the
+// leader waits for it to catch up until the views agree again (up to
+// --dead-grace).
+func (n *Node) listedBy(shard int) bool {
+	li, ok := n.rt.leaderOf(shard)
+	return ok && li.Leader != n.id && (slices.Contains(li.Voters, n.id) || slices.Contains(li.Learns, n.id))
 }
 
 // maybeDrop closes and deletes a local member the group no longer lists
