@@ -25,12 +25,15 @@ func (n *Node) reconcileLoop() {
 	defer n.wg.Done()
 	t := time.NewTicker(n.cfg.ReconcileEvery)
 	defer t.Stop()
-	for {
+	for i := 0; ; i++ {
 		select {
 		case <-n.stop:
 			return
 		case <-t.C:
 			n.reconcile()
+			if i%4 == 0 {
+				n.gossipUpkeep()
+			}
 		}
 	}
 }
