@@ -71,6 +71,7 @@ func (n *Node) reconcile() {
 	}
 	eligible := n.rt.eligible(n.cfg.DeadGrace)
 	changed := false
+	adds := maxCatchingUp - n.catchingUp()
 	for shard := range n.shardCount() {
 		target := n.target(shard, eligible)
 		g := n.groupByID(shard)
@@ -81,8 +82,8 @@ func (n *Node) reconcile() {
 			}
 		case g != nil && g.isReadyLeader():
 			n.announceGroup(g)
-			if !changed {
-				changed = n.reconcileGroup(g, target)
+			if n.reconcileGroup(g, target, &adds) {
+				changed = true
 			}
 		case g != nil:
 			n.maybeDrop(g, target)
@@ -93,9 +94,30 @@ func (n *Node) reconcile() {
 	}
 }
 
+// maxCatchingUp bounds the groups led by one node that have a new replica
+// catching up (a snapshot or a log replay in flight). Every group makes
+// its own next change each round, so a joining or leaving node is served
+// by all shards at once, but only this many copy data at a time.
+const maxCatchingUp = 2
+
+// catchingUp counts the groups led here that have a non-voter.
+func (n *Node) catchingUp() int {
+	count := 0
+	for _, g := range n.Groups() {
+		if !g.isReadyLeader() {
+			continue
+		}
+		if f := g.raft.GetConfiguration(); f.Error() == nil &&
+			slices.ContainsFunc(f.Configuration().Servers, func(s raft.Server) bool { return s.Suffrage == raft.Nonvoter }) {
+			count++
+		}
+	}
+	return count
+}
+
 // reconcileGroup makes at most one membership change; it reports whether
-// it made one.
-func (n *Node) reconcileGroup(g *Group, target []string) bool {
+// it made one. Adding a replica spends one of adds.
+func (n *Node) reconcileGroup(g *Group, target []string, adds *int) bool {
 	f := g.raft.GetConfiguration()
 	if f.Error() != nil {
 		return false
@@ -110,11 +132,12 @@ func (n *Node) reconcileGroup(g *Group, target []string) bool {
 		return raft.Server{}, false
 	}
 	for _, id := range target {
-		if _, ok := has(id); ok || !n.rt.isAlive(id) {
+		if _, ok := has(id); ok || !n.rt.isAlive(id) || *adds <= 0 {
 			continue
 		}
 		if m, ok := n.rt.nodeMeta(id); ok {
 			n.log.Info("adding replica", "shard", g.ID(), "replica", id)
+			*adds--
 			return n.change(g, g.raft.AddNonvoter(raft.ServerID(id), raft.ServerAddress(m.Cluster), 0, 0))
 		}
 	}
