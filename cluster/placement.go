@@ -7,6 +7,8 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/hashicorp/raft"
+
+	"github.com/ember-node/ember-node/rpc"
 )
 
 // Placement: every node computes the same target replica set for each
@@ -228,15 +230,22 @@ func (n *Node) maybeDrop(g *Group, target []string) {
 	n.dropGroup(g.ID())
 }
 
-// balanceLeaders moves one leadership per round from this node to a
-// voter that leads fewer shards, when this node leads more than its share.
+// balanceLeaders moves at most one leadership per round from this node
+// to a voter that leads fewer than its share (ceil(shards/serving
+// nodes)): when this node leads more than its share, or is leaving, or
+// leads exactly its share while a node over its share can only hand a
+// shard to this node (this node votes there, the other voters are full).
+// That last case makes room one hop away; without it a node that votes
+// in few shards may never get a leadership while another keeps two.
+// Each move lowers the leaders over their share or keeps it and lets the
+// over-share leader move next round, so the moves end.
 func (n *Node) balanceLeaders() {
 	v := n.rt.view()
-	alive := 0
+	serving := 0
 	count := map[string]int{}
 	for _, nd := range v.Nodes {
-		if nd.Alive {
-			alive++
+		if m, _ := n.rt.nodeMeta(nd.ID); nd.Alive && !m.Leaving {
+			serving++
 		}
 	}
 	for _, s := range v.Shards {
@@ -244,26 +253,51 @@ func (n *Node) balanceLeaders() {
 			count[s.Leader]++
 		}
 	}
-	if alive < 2 {
+	if serving < 2 {
 		return
 	}
-	share := (n.shardCount() + alive - 1) / alive
-	if count[n.id] <= share && !n.leaving.Load() {
-		return
+	share := (n.shardCount() + serving - 1) / serving
+	mine := count[n.id]
+	if mine > share || n.leaving.Load() || mine == share && n.neededBelow(v, count, share) {
+		n.moveOneLeadership(count, share)
 	}
+}
+
+// neededBelow reports whether a leader over its share leads a shard in
+// which this node votes and every other voter is at its share or above.
+func (n *Node) neededBelow(v rpc.ClusterView, count map[string]int, share int) bool {
+	for _, s := range v.Shards {
+		if s.Leader == "" || s.Leader == n.id || count[s.Leader] <= share || !slices.Contains(s.Followers, n.id) {
+			continue
+		}
+		room := false
+		for _, id := range s.Followers {
+			room = room || id != n.id && count[id] < share && n.rt.isAlive(id)
+		}
+		if !room {
+			return true
+		}
+	}
+	return false
+}
+
+// moveOneLeadership hands one shard led here to a caught-up, serving
+// voter that leads fewer than share; it reports whether it did.
+func (n *Node) moveOneLeadership(count map[string]int, share int) bool {
 	for _, g := range n.Groups() {
 		if !g.isReadyLeader() {
 			continue
 		}
 		li, _ := n.rt.leaderOf(g.ID())
 		for _, id := range li.Voters {
-			if id == n.id || !n.rt.isAlive(id) || count[id] >= share || !n.caughtUp(g, id) {
+			m, _ := n.rt.nodeMeta(id)
+			if id == n.id || !n.rt.isAlive(id) || m.Leaving || count[id] >= share || !n.caughtUp(g, id) {
 				continue
 			}
-			m, _ := n.rt.nodeMeta(id)
 			n.log.Info("balancing shard leadership", "shard", g.ID(), "to", id)
 			g.raft.LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(m.Cluster))
-			return
+			return true
 		}
 	}
+	return false
 }
