@@ -75,6 +75,7 @@ type Node struct {
 	log    *slog.Logger
 	mux    *transport.Mux
 	groups []*Group
+	mem    memGuard
 }
 
 // StartNode opens or bootstraps the node's groups.

@@ -68,6 +68,10 @@ func (c *client) dispatch(argv [][]byte) {
 	c.lastSpec.Store(spec)
 	if c.multi != nil && !multiControl(spec.Name) {
 		c.drain()
+		if !c.admit(firstSlot(spec, argv)) {
+			c.rejectInMulti()
+			return
+		}
 		c.queue(spec, argv)
 		return
 	}
@@ -149,12 +153,7 @@ func (s *Server) lookup(name []byte) (*command.Spec, *connSpec) {
 // a record through the store.
 func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	s := c.srv
-	slot := -1
-	if spec.First > 0 && spec.First < len(argv) {
-		slot = shard.KeySlot(argv[spec.First])
-	} else if pos := spec.KeyPositions(argv); len(pos) > 0 {
-		slot = shard.KeySlot(argv[pos[0]])
-	}
+	slot := firstSlot(spec, argv)
 	c.ctx = command.Ctx{Now: now, Seed: c.rnd.Uint64(), W: &c.w, Spec: spec}
 	if spec.Flags&command.Write == 0 {
 		c.drain()
@@ -169,6 +168,9 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 		if err != nil {
 			c.w.Error(ErrorReply(err))
 		}
+		return
+	}
+	if spec.Flags&command.DenyOOM != 0 && !c.admit(slot) {
 		return
 	}
 	if s.async != nil && slot >= 0 {
