@@ -31,7 +31,7 @@ func (n *Node) SetMaxMemory(bytes int64, policy string) { n.mem.limit.Set(bytes,
 // UsedMemory returns the accounted bytes of every group on this node.
 func (n *Node) UsedMemory() int64 {
 	var sum int64
-	for _, g := range n.groups {
+	for _, g := range n.Groups() {
 		sum += g.fsm.UsedMemory()
 	}
 	return sum
@@ -46,7 +46,7 @@ func (n *Node) Admit(slot int) error {
 	}
 	var target *Group
 	if slot >= 0 {
-		if target = n.group(slot); !target.isReadyLeader() {
+		if target = n.group(slot); target == nil || !target.isReadyLeader() {
 			return nil // the write itself will be refused
 		}
 	}
@@ -73,8 +73,9 @@ func (n *Node) evictSome(target *Group, p shard.EvictPolicy, need int64) (int, e
 		g    *Group
 		used int64
 	}
-	others := make([]byUse, 0, len(n.groups))
-	for _, g := range n.groups {
+	groups := n.Groups()
+	others := make([]byUse, 0, len(groups))
+	for _, g := range groups {
 		if g != target {
 			others = append(others, byUse{g, g.fsm.UsedMemory()})
 		}

@@ -36,7 +36,8 @@ func TestEvictionReplicates(t *testing.T) {
 	admitSet := func(policy, key string) error {
 		for range 50 {
 			i := c.leader()
-			n := &Node{groups: []*Group{c.members[i].group()}}
+			n := &Node{groups: map[int]*Group{0: c.members[i].group()}}
+			n.nshards.Store(1)
 			n.SetMaxMemory(limit, policy)
 			err := n.Admit(shard.KeySlot(key))
 			if errors.Is(err, command.ErrOOM) {

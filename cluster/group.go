@@ -61,7 +61,7 @@ type GroupConfig struct {
 func DefaultGroupConfig(id int, nodeID, dir string) GroupConfig {
 	return GroupConfig{
 		ID: id, NodeID: nodeID, Dir: dir, Fsync: FsyncEverySec,
-		SnapshotInterval: 30 * time.Second, SnapshotThreshold: 100000, TrailingLogs: 20000,
+		SnapshotInterval: 30 * time.Second, SnapshotThreshold: 16384, TrailingLogs: 10240,
 		HeartbeatTimeout: time.Second, ElectionTimeout: time.Second,
 		ExpiryInterval: 100 * time.Millisecond,
 	}
@@ -69,17 +69,20 @@ func DefaultGroupConfig(id int, nodeID, dir string) GroupConfig {
 
 // Group is one shard's Raft group member on this node.
 type Group struct {
-	cfg    GroupConfig
-	log    *slog.Logger
-	raft   *raft.Raft
-	fsm    *fsm.FSM
-	store  *raftboltdb.BoltStore
-	trans  *raft.NetworkTransport
-	reads  readIndex
-	ready  atomic.Uint64 // the term in which this leader's barrier applied
-	stop   chan struct{}
-	wg     sync.WaitGroup
-	closed atomic.Bool
+	cfg   GroupConfig
+	log   *slog.Logger
+	raft  *raft.Raft
+	fsm   *fsm.FSM
+	store *raftboltdb.BoltStore
+	trans *raft.NetworkTransport
+	reads readIndex
+	prop  *proposer
+	// onLeader, when set, is told when this member becomes a ready leader.
+	onLeader func(*Group)
+	ready    atomic.Uint64 // the term in which this leader's barrier applied
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	closed   atomic.Bool
 }
 
 // Group errors.
@@ -120,7 +123,10 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	if err != nil {
 		return fmt.Errorf("shard %d: snapshots in %s: %w", cfg.ID, cfg.Dir, err)
 	}
-	logs, err := raft.NewLogCache(1024, g.store)
+	if err := checkSnapshots(snaps, g.store, cfg.Dir); err != nil {
+		return fmt.Errorf("shard %d: %w", cfg.ID, err)
+	}
+	logs, err := raft.NewLogCache(256, g.store)
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
@@ -145,8 +151,10 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	}
 	g.raft = r
 	g.reads.g = g
-	g.wg.Add(1)
+	g.prop = newProposer(g)
+	g.wg.Add(2)
 	go g.watchLeadership(leaderCh)
+	go g.prop.run(g.stop)
 	if cfg.Fsync == FsyncEverySec {
 		g.wg.Add(1)
 		go g.syncEverySecond()
@@ -235,25 +243,7 @@ func (g *Group) Propose(rec *persistence.Record) func(w command.Writer) error {
 	if g.raft.State() != raft.Leader {
 		return func(command.Writer) error { return ErrNotLeader }
 	}
-	f := g.raft.Apply(rec.AppendBinary(make([]byte, 0, rec.Size())), 0)
-	return func(w command.Writer) error { return g.outcome(f, w) }
-}
-
-func (g *Group) outcome(f raft.ApplyFuture, w command.Writer) error {
-	if err := f.Error(); err != nil {
-		return applyError(err)
-	}
-	res, ok := f.Response().(*fsm.Result)
-	if !ok || res == nil {
-		return fmt.Errorf("shard %d: no apply result", g.cfg.ID)
-	}
-	if res.Err != nil {
-		return res.Err
-	}
-	if rw, ok := w.(command.RawWriter); ok {
-		rw.Raw(res.Reply)
-	}
-	return nil
+	return g.prop.submit(rec.AppendBinary(make([]byte, 0, rec.Size()))).wait
 }
 
 // applyError maps raft's errors to what a client may be told. Only an

@@ -19,7 +19,7 @@ import (
 // own cluster port on loopback and its own data folder: real TCP, real
 // bolt files, real raft. Shaped like hashicorp/raft's testing.go.
 type testCluster struct {
-	t       *testing.T
+	t       testing.TB
 	table   *command.Table
 	cfg     GroupConfig
 	members []*member
@@ -44,7 +44,7 @@ func fastGroupConfig() GroupConfig {
 	return cfg
 }
 
-func makeCluster(t *testing.T, n int, cfg GroupConfig) *testCluster {
+func makeCluster(t testing.TB, n int, cfg GroupConfig) *testCluster {
 	t.Helper()
 	c := &testCluster{t: t, table: command.NewTable(), cfg: cfg}
 	voters := map[string]string{}

@@ -56,6 +56,9 @@ func (g *Group) lead(stop <-chan struct{}) {
 		return
 	}
 	g.ready.Store(term)
+	if g.onLeader != nil {
+		g.onLeader(g)
+	}
 	t := time.NewTicker(g.cfg.ExpiryInterval)
 	defer t.Stop()
 	for {
@@ -167,8 +170,13 @@ func (ri *readIndex) round() error {
 	}
 	started := monoNow()
 	commit := g.raft.CommitIndex()
-	if err := g.raft.VerifyLeader().Error(); err != nil {
-		return ErrNotLeader
+	// A sole voter cannot be deposed without a configuration change that
+	// it would have to commit itself, so only groups with peers need the
+	// leadership round.
+	if g.fsm.Voters() != 1 {
+		if err := g.raft.VerifyLeader().Error(); err != nil {
+			return ErrNotLeader
+		}
 	}
 	select {
 	case <-g.fsm.WaitApplied(commit):

@@ -10,18 +10,18 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/raft"
-
-	"github.com/ember-node/ember-node/persistence"
-	"github.com/ember-node/ember-node/rpc"
 	"github.com/ember-node/ember-node/rpc/transport"
 	"github.com/ember-node/ember-node/shard"
 	"github.com/ember-node/ember-node/shard/command"
 )
 
-// NodeConfig configures a node's shard groups.
+// NodeConfig configures a node.
 type NodeConfig struct {
 	// ID is the node's id; empty means the one kept in DataDir, or a new
 	// random one saved there.
@@ -29,21 +29,41 @@ type NodeConfig struct {
 	// DataDir holds node.json and one folder per shard group.
 	DataDir string
 	// Shards is the shard count used when bootstrapping; an existing data
-	// dir keeps the count it was created with.
+	// dir, or the cluster joined, decides otherwise.
 	Shards int
+	// Replicas is the target replica count of every shard (fewer while
+	// the cluster has fewer nodes).
+	Replicas int
 	// ClusterAddr is the node-to-node listen address (host:port);
 	// ClusterAdvertise the address peers dial (default ClusterAddr).
 	ClusterAddr, ClusterAdvertise string
-	// Secret authenticates peers on the cluster port when set.
+	// GossipAddr and GossipAdvertise are memberlist's bind and advertised
+	// addresses. Empty GossipAddr disables gossip (tests of one node).
+	GossipAddr, GossipAdvertise string
+	// ClientAddr is the RESP address clients are told to use.
+	ClientAddr string
+	// Join lists client addresses of running nodes to join at start.
+	Join []string
+	// Secret authenticates peers on the cluster port and encrypts gossip.
 	Secret []byte
-	// Group is the template of every group's settings (ID, NodeID and Dir
-	// are filled in per group).
+	// Password is the nodes' requirepass, to talk to peers' client ports.
+	Password string
+	// DeadGrace is how long a dead node keeps its replicas before they
+	// are placed elsewhere.
+	DeadGrace time.Duration
+	// ReconcileEvery is the placement loop's period.
+	ReconcileEvery time.Duration
+	// Group is the template of every group's settings.
 	Group GroupConfig
 }
 
 // DefaultNodeConfig returns defaults for a node keeping data in dir.
 func DefaultNodeConfig(dir string) NodeConfig {
-	return NodeConfig{DataDir: dir, Shards: 16, ClusterAddr: "127.0.0.1:16379", Group: DefaultGroupConfig(0, "", "")}
+	return NodeConfig{
+		DataDir: dir, Shards: 16, Replicas: 3, ClusterAddr: "127.0.0.1:16379",
+		DeadGrace: 60 * time.Second, ReconcileEvery: 500 * time.Millisecond,
+		Group: DefaultGroupConfig(0, "", ""),
+	}
 }
 
 // Validate reports the first bad setting.
@@ -53,6 +73,9 @@ func (c NodeConfig) Validate() error {
 	}
 	if c.Shards < 1 || c.Shards > shard.NumSlots {
 		return fmt.Errorf("cluster: --shards %d out of range 1..%d", c.Shards, shard.NumSlots)
+	}
+	if c.Replicas < 1 || c.Replicas > 7 {
+		return fmt.Errorf("cluster: --replicas %d out of range 1..7", c.Replicas)
 	}
 	switch c.Group.Fsync {
 	case FsyncAlways, FsyncEverySec, FsyncNo:
@@ -64,24 +87,50 @@ func (c NodeConfig) Validate() error {
 
 // meta is what a node keeps about itself in DataDir/node.json.
 type meta struct {
-	ID     string `json:"id"`
-	Shards int    `json:"shards"`
+	ID     string   `json:"id"`
+	Shards int      `json:"shards"`
+	Peers  []string `json:"peers,omitempty"` // gossip addresses last seen
 }
 
-// Node runs this node's shard groups and serves them as an rpc.Store.
+// Node runs this node's shard groups, its gossip and placement, and serves
+// them as an rpc.Store.
 type Node struct {
-	cfg    NodeConfig
-	id     string
-	log    *slog.Logger
-	mux    *transport.Mux
-	groups []*Group
-	mem    memGuard
+	cfg   NodeConfig
+	id    string
+	log   *slog.Logger
+	table *command.Table
+	mux   *transport.Mux
+
+	nshards atomic.Int32
+	mu      sync.RWMutex
+	groups  map[int]*Group
+
+	rt       *routing
+	ml       *membership // nil without gossip
+	leaving  atomic.Bool
+	done     chan struct{} // closed once a leaving node has left
+	doneOnce sync.Once
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	closed   atomic.Bool
+
+	mem memGuard // maxmemory and eviction
 }
 
-// StartNode opens or bootstraps the node's groups.
+// StartNode opens, bootstraps or joins the node's groups and starts gossip
+// and placement.
 func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	fresh := !fileExists(filepath.Join(cfg.DataDir, "node.json"))
+	var seeds []string
+	if fresh && len(cfg.Join) > 0 {
+		info, err := fetchClusterInfo(cfg.Join, cfg.Password)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Shards, seeds = info.Shards, info.Gossip
 	}
 	m, err := loadMeta(cfg)
 	if err != nil {
@@ -94,32 +143,113 @@ func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, e
 	if cfg.ClusterAdvertise == "" {
 		cfg.ClusterAdvertise = ln.Addr().String()
 	}
-	n := &Node{cfg: cfg, id: m.ID, log: log.With("node", m.ID), mux: transport.NewMux(ln, cfg.Secret, log)}
-	go n.mux.Serve()
-	for i := range m.Shards {
-		if err := n.openGroup(i, table); err != nil {
-			n.Close()
-			return nil, err
-		}
+	n := &Node{
+		cfg: cfg, id: m.ID, log: log.With("node", m.ID), table: table,
+		mux:    transport.NewMux(ln, cfg.Secret, log),
+		groups: map[int]*Group{}, stop: make(chan struct{}), done: make(chan struct{}),
 	}
-	n.log.Info("node started", "shards", m.Shards, "cluster_addr", cfg.ClusterAdvertise, "data_dir", cfg.DataDir)
+	n.nshards.Store(int32(m.Shards))
+	n.mux.HandleAdmin(n.serveAdmin)
+	go n.mux.Serve()
+	n.rt = newRouting(n.selfMeta())
+	if err := n.openGroups(fresh && len(cfg.Join) == 0); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if err := n.startGossip(append(seeds, m.Peers...)); err != nil {
+		n.Close()
+		return nil, err
+	}
+	n.wg.Add(1)
+	go n.reconcileLoop()
+	n.log.Info("node started", "shards", m.Shards, "local_groups", len(n.Groups()), "cluster_addr", cfg.ClusterAdvertise, "data_dir", cfg.DataDir)
 	return n, nil
 }
 
-func (n *Node) openGroup(i int, table *command.Table) error {
+func (n *Node) selfMeta() NodeMeta {
+	gossip := n.cfg.GossipAdvertise
+	if gossip == "" {
+		gossip = n.cfg.GossipAddr
+	}
+	return NodeMeta{ID: n.id, Client: n.cfg.ClientAddr, Cluster: n.cfg.ClusterAdvertise, Gossip: gossip, Shards: n.shardCount()}
+}
+
+// openGroups opens every group with state on disk; a brand-new node that
+// joins nobody bootstraps all shards on itself.
+func (n *Node) openGroups(bootstrap bool) error {
+	for i := range n.shardCount() {
+		dir := n.groupDir(i)
+		if !bootstrap && !HasState(dir) {
+			continue
+		}
+		g, err := n.openGroup(i)
+		if err != nil {
+			return err
+		}
+		if bootstrap {
+			if err := g.Bootstrap(map[string]string{n.id: n.cfg.ClusterAdvertise}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (n *Node) groupDir(i int) string {
+	return filepath.Join(n.cfg.DataDir, fmt.Sprintf("shard-%05d", i))
+}
+
+// openGroup starts this node's member of shard i (no bootstrap).
+func (n *Node) openGroup(i int) (*Group, error) {
 	gc := n.cfg.Group
-	gc.ID, gc.NodeID = i, n.id
-	gc.Dir = filepath.Join(n.cfg.DataDir, fmt.Sprintf("shard-%05d", i))
-	fresh := !HasState(gc.Dir)
-	g, err := OpenGroup(gc, n.mux, table, n.log)
+	gc.ID, gc.NodeID, gc.Dir = i, n.id, n.groupDir(i)
+	g, err := OpenGroup(gc, n.mux, n.table, n.log)
+	if err != nil {
+		return nil, err
+	}
+	g.onLeader = n.announceGroup
+	n.mu.Lock()
+	n.groups[i] = g
+	n.mu.Unlock()
+	return g, nil
+}
+
+// dropGroup closes a group this node no longer belongs to and deletes its
+// files.
+func (n *Node) dropGroup(i int) {
+	n.mu.Lock()
+	g := n.groups[i]
+	delete(n.groups, i)
+	n.mu.Unlock()
+	if g == nil {
+		return
+	}
+	g.Close()
+	if err := os.RemoveAll(g.cfg.Dir); err != nil {
+		n.log.Error("failed to delete group folder", "shard", i, "error", err)
+	}
+	n.log.Info("left shard group", "shard", i)
+}
+
+func (n *Node) startGossip(seeds []string) error {
+	if n.cfg.GossipAddr == "" {
+		return nil
+	}
+	ml, err := startMembership(n.cfg.GossipAddr, n.cfg.GossipAdvertise, n.cfg.Secret, n.selfMeta(), n.rt, n.log)
 	if err != nil {
 		return err
 	}
-	n.groups = append(n.groups, g)
-	if fresh {
-		return g.Bootstrap(map[string]string{n.id: n.cfg.ClusterAdvertise})
+	n.ml = ml
+	seeds = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(seeds))), func(s string) bool { return s == "" })
+	if err := ml.join(seeds); err != nil && len(n.cfg.Join) > 0 {
+		return fmt.Errorf("cluster: join %v: %w", seeds, err)
 	}
 	return nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 func loadMeta(cfg NodeConfig) (meta, error) {
@@ -147,99 +277,94 @@ func loadMeta(cfg NodeConfig) (meta, error) {
 		rand.Read(b[:])
 		m.ID = hex.EncodeToString(b[:])
 	}
-	b, _ = json.Marshal(m)
+	return m, saveMeta(cfg.DataDir, m)
+}
+
+func saveMeta(dir string, m meta) error {
+	path := filepath.Join(dir, "node.json")
+	b, _ := json.Marshal(m)
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return m, fmt.Errorf("cluster: %w", err)
+		return fmt.Errorf("cluster: %w", err)
 	}
-	return m, os.Rename(tmp, path)
+	return os.Rename(tmp, path)
 }
+
+// shardCount returns the cluster's shard count (set once a node joins).
+func (n *Node) shardCount() int { return int(n.nshards.Load()) }
 
 // ID returns the node id.
 func (n *Node) ID() string { return n.id }
 
-// Groups returns the node's groups in shard order.
-func (n *Node) Groups() []*Group { return n.groups }
+// Groups returns the node's local groups in shard order.
+func (n *Node) Groups() []*Group {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	out := make([]*Group, 0, len(n.groups))
+	for i := range n.shardCount() {
+		if g := n.groups[i]; g != nil {
+			out = append(out, g)
+		}
+	}
+	return out
+}
 
-// Close stops every group and the cluster port.
+func (n *Node) groupByID(i int) *Group {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.groups[i]
+}
+
+// Close stops placement, gossip, every group and the cluster port.
 func (n *Node) Close() error {
+	if !n.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	close(n.stop)
+	n.wg.Wait()
+	n.savePeers()
+	if n.ml != nil {
+		n.ml.leave()
+	}
 	var errs []error
-	for _, g := range n.groups {
+	for _, g := range n.Groups() {
 		errs = append(errs, g.Close())
 	}
 	errs = append(errs, n.mux.Close())
 	return errors.Join(errs...)
 }
 
+// savePeers remembers the gossip addresses of live members, so a restart
+// without --join finds the cluster again.
+func (n *Node) savePeers() {
+	if n.ml == nil {
+		return
+	}
+	var peers []string
+	for _, m := range n.ml.ml.Members() {
+		if m.Name != n.id {
+			peers = append(peers, net.JoinHostPort(m.Addr.String(), strconv.Itoa(int(m.Port))))
+		}
+	}
+	if len(peers) > 0 {
+		saveMeta(n.cfg.DataDir, meta{ID: n.id, Shards: n.shardCount(), Peers: peers})
+	}
+}
+
 // ShardOf returns the shard owning slot: shard i owns a contiguous range.
 func ShardOf(slot, shards int) int { return slot * shards / shard.NumSlots }
 
-func (n *Node) group(slot int) *Group {
-	if slot < 0 {
-		slot = 0
-	}
-	return n.groups[ShardOf(slot, len(n.groups))]
-}
-
-// Write implements rpc.Store. A keyless write (FLUSHALL) goes to every
-// shard; the reply is the first shard's.
-func (n *Node) Write(slot int, rec *persistence.Record, w command.Writer) error {
-	if slot >= 0 {
-		return storeError(n.group(slot).Write(rec, w))
-	}
-	for i, g := range n.groups {
-		out := w
-		if i > 0 {
-			out = command.Discard{}
-		}
-		if err := g.Write(rec, out); err != nil {
-			return storeError(err)
-		}
-	}
-	return nil
-}
-
-// Propose implements rpc.AsyncStore.
-func (n *Node) Propose(slot int, rec *persistence.Record) func(w command.Writer) error {
-	wait := n.group(slot).Propose(rec)
-	return func(w command.Writer) error { return storeError(wait(w)) }
-}
-
-// Read implements rpc.Store with a linearizable read.
-func (n *Node) Read(slot int, arrived time.Time, fn func(ks *shard.Keyspace, now int64)) error {
-	return storeError(n.group(slot).ReadSince(int64(arrived.Sub(clockBase)), fn))
-}
-
-// Each implements rpc.Store over every group, in slot order.
-func (n *Node) Each(fn func(ks *shard.Keyspace, now int64) bool) error {
-	for _, g := range n.groups {
-		cont := true
-		if err := g.Read(func(ks *shard.Keyspace, now int64) { cont = fn(ks, now) }); err != nil {
-			return storeError(err)
-		}
-		if !cont {
-			return nil
-		}
-	}
-	return nil
-}
-
-// storeError maps group errors to the server's.
-func storeError(err error) error {
-	if errors.Is(err, ErrNotLeader) {
-		return rpc.ErrTryAgain
-	}
-	return err
-}
-
-// WaitLeaders waits until every group has a ready leader on this node, for
-// start-up and tests.
+// WaitLeaders waits until every local group has a ready leader here or
+// knows a leader elsewhere, for start-up and tests.
 func (n *Node) WaitLeaders(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
-	for _, g := range n.groups {
+	for _, g := range n.Groups() {
 		for !g.isReadyLeader() {
 			if err := g.fsm.Err(); err != nil {
 				return err
+			}
+			if _, id := g.raft.LeaderWithID(); id != "" && string(id) != n.id {
+				break
 			}
 			if time.Now().After(deadline) {
 				return fmt.Errorf("shard %d: no leader after %s", g.ID(), timeout)
@@ -248,24 +373,4 @@ func (n *Node) WaitLeaders(timeout time.Duration) error {
 		}
 	}
 	return nil
-}
-
-// Snapshot takes a Raft snapshot of every group now (SAVE, BGSAVE).
-func (n *Node) Snapshot() error {
-	var errs []error
-	for _, g := range n.groups {
-		if err := g.raft.Snapshot().Error(); err != nil && !errors.Is(err, raft.ErrNothingNewToSnapshot) {
-			errs = append(errs, fmt.Errorf("shard %d: %w", g.ID(), err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// RaftInfo returns INFO's Raft section: one line per shard.
-func (n *Node) RaftInfo() []string {
-	out := make([]string, 0, len(n.groups))
-	for _, g := range n.groups {
-		out = append(out, g.infoLine())
-	}
-	return out
 }

@@ -3,6 +3,11 @@ package cluster
 import (
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,4 +96,81 @@ func TestNodeRestartKeepsWrites(t *testing.T) {
 
 func itoa(i int) string {
 	return string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))
+}
+
+// A damaged newest snapshot: with the log still covering the older
+// snapshot the node recovers everything from it; without, it refuses to
+// start and names the file.
+func TestDamagedSnapshot(t *testing.T) {
+	t.Parallel()
+	t.Run("not covered", func(t *testing.T) { t.Parallel(); damagedSnapshot(t, 5) })
+	t.Run("covered by the log", func(t *testing.T) { t.Parallel(); damagedSnapshot(t, 10000) })
+}
+
+func damagedSnapshot(t *testing.T, trailing uint64) {
+	dir := t.TempDir()
+	cfg := DefaultNodeConfig(dir)
+	cfg.Shards = 1
+	cfg.ClusterAddr = "127.0.0.1:0"
+	cfg.Group.HeartbeatTimeout = 100 * time.Millisecond
+	cfg.Group.ElectionTimeout = 100 * time.Millisecond
+	cfg.Group.TrailingLogs = trailing
+	n, err := StartNode(cfg, command.NewTable(), quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.WaitLeaders(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 2 {
+		for i := range 50 {
+			write(t, n, "set", "k"+itoa(i), itoa(round))
+		}
+		if err := n.Snapshot(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.Close()
+	states, _ := filepath.Glob(filepath.Join(dir, "shard-00000", "snapshots", "*", "state.bin"))
+	if len(states) != 2 {
+		t.Fatalf("snapshots: %v", states)
+	}
+	// Folder names are term-index-time: the newest has the larger index.
+	idx := func(p string) int {
+		parts := strings.Split(filepath.Base(filepath.Dir(p)), "-")
+		n, _ := strconv.Atoi(parts[1])
+		return n
+	}
+	slices.SortFunc(states, func(a, b string) int { return idx(a) - idx(b) })
+	b, err := os.ReadFile(states[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	os.WriteFile(states[1], b, 0o644)
+	n, err = StartNode(cfg, command.NewTable(), quietLog())
+	if trailing > 50 {
+		if err != nil {
+			t.Fatalf("covered damage refused: %v", err)
+		}
+		defer n.Close()
+		if err := n.WaitLeaders(10 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 50 {
+			var got string
+			n.Read(shard.KeySlot([]byte("k"+itoa(i))), time.Now(), func(ks *shard.Keyspace, now int64) {
+				if o := ks.Lookup([]byte("k"+itoa(i)), now); o != nil {
+					got = string(o.Str)
+				}
+			})
+			if got != itoa(1) {
+				t.Fatalf("k%s = %q after recovery, want %q", itoa(i), got, itoa(1))
+			}
+		}
+		return
+	}
+	if err == nil || !strings.Contains(err.Error(), states[1]) || !strings.Contains(err.Error(), "CRC mismatch") {
+		t.Fatalf("start with a damaged snapshot: %v", err)
+	}
 }

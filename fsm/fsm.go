@@ -25,11 +25,12 @@ import (
 // serve wrong data.
 var ErrStopped = errors.New("shard stopped")
 
-// Result is what ApplyBatch returns for one record: the encoded reply, for
-// the node that proposed it.
+// Result is what ApplyBatch returns for one log entry: the encoded reply
+// for the node that proposed it, or one reply per record of a batch.
 type Result struct {
 	Reply []byte
 	Err   error
+	Batch []Result
 }
 
 // FSM is one shard's state machine. The mutex keeps the keyspace
@@ -46,6 +47,7 @@ type FSM struct {
 
 	applied atomic.Uint64
 	used    atomic.Int64 // the keyspace's accounted bytes after the last apply
+	voters  atomic.Int32 // voters in the latest applied configuration
 	failed  atomic.Pointer[error]
 
 	waitMu  sync.Mutex
@@ -85,10 +87,12 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 	out := make([]interface{}, len(logs))
 	f.mu.Lock()
 	for i, l := range logs {
-		if l.Type != raft.LogCommand {
-			continue
+		switch l.Type {
+		case raft.LogCommand:
+			out[i] = f.applyOne(l)
+		case raft.LogConfiguration:
+			f.noteConfiguration(l)
 		}
-		out[i] = f.applyOne(l)
 	}
 	f.used.Store(f.ks.UsedMemory())
 	f.mu.Unlock()
@@ -104,22 +108,64 @@ func (f *FSM) applyOne(l *raft.Log) *Result {
 	}
 	rec, err := persistence.Decode(l.Data)
 	if err != nil {
-		err = fmt.Errorf("%w: shard %d: log entry %d in %s: %w", ErrStopped, f.shard, l.Index, f.where, err)
-		f.fail(err)
-		return &Result{Err: err}
+		return f.stop(l, err)
 	}
+	if rec.Tag == persistence.TagBatch {
+		res := &Result{Batch: make([]Result, len(rec.Args))}
+		for i, b := range rec.Args {
+			sub, err := persistence.Decode(b)
+			if err != nil {
+				return f.stop(l, fmt.Errorf("batched record %d: %w", i, err))
+			}
+			if sub.Tag == persistence.TagBatch {
+				return f.stop(l, fmt.Errorf("batched record %d: nested batch", i))
+			}
+			r := f.applyRecord(l, &sub)
+			if r.Err != nil {
+				return r
+			}
+			res.Batch[i] = *r
+		}
+		return res
+	}
+	return f.applyRecord(l, &rec)
+}
+
+// stop fails the shard on an entry it cannot apply.
+func (f *FSM) stop(l *raft.Log, err error) *Result {
+	err = fmt.Errorf("%w: shard %d: log entry %d in %s: %w", ErrStopped, f.shard, l.Index, f.where, err)
+	f.fail(err)
+	return &Result{Err: err}
+}
+
+func (f *FSM) applyRecord(l *raft.Log, rec *persistence.Record) *Result {
 	w := resp.Writer{Proto: 2}
 	if rec.Flags&persistence.FlagResp3 != 0 {
 		w.Proto = 3
 	}
-	f.beforeApply(&rec)
-	if err := f.table.Apply(f.ks, &rec, &w); err != nil {
-		err = fmt.Errorf("%w: shard %d: log entry %d in %s: %w", ErrStopped, f.shard, l.Index, f.where, err)
-		f.fail(err)
-		return &Result{Err: err}
+	f.beforeApply(rec)
+	if err := f.table.Apply(f.ks, rec, &w); err != nil {
+		return f.stop(l, err)
 	}
 	return &Result{Reply: w.B}
 }
+
+// noteConfiguration tracks the voter count: a group whose only voter is
+// this node cannot be deposed, so its reads need no leadership check.
+func (f *FSM) noteConfiguration(l *raft.Log) {
+	cfg := raft.DecodeConfiguration(l.Data)
+	n := int32(0)
+	for _, s := range cfg.Servers {
+		if s.Suffrage == raft.Voter {
+			n++
+		}
+	}
+	f.voters.Store(n)
+}
+
+// Voters returns the voter count of the latest applied configuration, 0
+// before one was seen.
+func (f *FSM) Voters() int { return int(f.voters.Load()) }
 
 // Read runs fn on the keyspace under the lock.
 func (f *FSM) Read(now int64, fn func(ks *shard.Keyspace, now int64)) error {

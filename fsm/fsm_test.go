@@ -200,3 +200,29 @@ func TestCorruptSnapshotStopsShard(t *testing.T) {
 		t.Fatal("shard still serving after a corrupt snapshot")
 	}
 }
+
+func TestBatchEntryRepliesPerRecord(t *testing.T) {
+	t.Parallel()
+	f := newFSM()
+	var recs [][]byte
+	for _, argv := range [][]string{{"set", "a", "1"}, {"incr", "a"}, {"lpush", "a", "x"}, {"append", "a", "0"}} {
+		args := make([][]byte, len(argv))
+		for i, a := range argv {
+			args[i] = []byte(a)
+		}
+		r := persistence.Record{Tag: persistence.TagCommand, Time: 5, Args: args}
+		recs = append(recs, r.AppendBinary(nil))
+	}
+	batch := persistence.Record{Tag: persistence.TagBatch, Args: recs}
+	out := f.ApplyBatch([]*raft.Log{{Index: 1, Type: raft.LogCommand, Data: batch.AppendBinary(nil)}})
+	res := out[0].(*Result)
+	want := []string{"+OK\r\n", ":2\r\n", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ":2\r\n"}
+	if len(res.Batch) != len(want) {
+		t.Fatalf("batch result: %+v", res)
+	}
+	for i, w := range want {
+		if got := string(res.Batch[i].Reply); got != w {
+			t.Errorf("record %d: %q, want %q", i, got, w)
+		}
+	}
+}

@@ -27,6 +27,9 @@ const (
 	TagExpire Tag = 3
 	// TagEvict deletes each key in Args (the leader's eviction victims).
 	TagEvict Tag = 4
+	// TagBatch carries several records proposed together (group commit):
+	// each arg is one encoded record, applied in order.
+	TagBatch Tag = 5
 	// TagNoop changes nothing; a new leader may commit one as a barrier.
 	TagNoop Tag = TagSkippable | 1
 

@@ -41,9 +41,11 @@ type client struct {
 	read func(ks *shard.Keyspace, now int64)
 	rec  persistence.Record
 
-	arrived time.Time                      // when the pipeline was read
-	batch   []redcon.Command               // the pipeline being run
-	pending []func(w command.Writer) error // writes in flight, in order
+	arrived time.Time        // when the pipeline was read
+	batch   []redcon.Command // the pipeline being run
+	pending []pendingReply   // writes in flight, in order
+
+	readonly bool // READONLY: reads may be served by a replica
 
 	multi *multiState
 	watch []watched
@@ -83,4 +85,10 @@ func (c *client) flush() {
 	} else {
 		c.w.B = c.w.B[:0]
 	}
+}
+
+// pendingReply is a write in flight and the slot it went to.
+type pendingReply struct {
+	wait func(w command.Writer) error
+	slot int
 }

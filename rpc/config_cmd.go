@@ -55,7 +55,12 @@ var configParams = []configParam{
 	{"appendonly", func(*Config) string { return "no" }, nil},
 	{"save", func(*Config) string { return "" }, nil},
 	{"databases", func(*Config) string { return "1" }, nil},
-	{"cluster-enabled", func(*Config) string { return "no" }, nil},
+	{"cluster-enabled", func(c *Config) string {
+		if c.Cluster {
+			return "yes"
+		}
+		return "no"
+	}, nil},
 	{"timeout", func(*Config) string { return "0" }, nil},
 	{"hz", func(*Config) string { return "10" }, nil},
 }

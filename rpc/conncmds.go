@@ -31,6 +31,10 @@ func connCommands() map[string]*connSpec {
 		{command.Spec{Name: "client", Arity: -2, Flags: command.Noscript | command.Loading | command.Stale, Group: "connection", Summary: "A container for client connection commands."}, clientCmd},
 		{command.Spec{Name: "info", Arity: -1, Flags: command.Loading | command.Stale, Group: "server", Summary: "Returns information and statistics about the server."}, infoCmd},
 		{command.Spec{Name: "command", Arity: -1, Flags: command.Loading | command.Stale, Group: "server", Summary: "Returns detailed information about all commands."}, commandCmd},
+		{command.Spec{Name: "cluster", Arity: -2, Flags: command.Loading | command.Stale, Group: "cluster", Summary: "A container for Redis Cluster commands."}, clusterCmd},
+		{command.Spec{Name: "readonly", Arity: 1, Flags: command.Fast | command.Loading | command.Stale, Group: "cluster", Summary: "Enables read-only queries for a connection to a Redis Cluster replica node."}, readonlyCmd},
+		{command.Spec{Name: "readwrite", Arity: 1, Flags: command.Fast | command.Loading | command.Stale, Group: "cluster", Summary: "Enables read-write queries for a connection to a Reids Cluster replica node."}, readwriteCmd},
+		{command.Spec{Name: "asking", Arity: 1, Flags: command.Fast, Group: "cluster", Summary: "Signals that a cluster client is following an -ASK redirect."}, askingCmd},
 		{command.Spec{Name: "config", Arity: -2, Flags: command.Admin | command.Noscript | command.Loading | command.Stale, Group: "server", Summary: "A container for server configuration commands."}, configCmd},
 	}
 	m := make(map[string]*connSpec, len(specs))
@@ -59,8 +63,10 @@ func echoCmd(c *client, argv [][]byte) { c.w.Bulk(argv[1]) }
 func selectCmd(c *client, argv [][]byte) {
 	db, ok := command.ParseInt(argv[1])
 	switch {
-	case !ok || db < -2147483648 || db > 2147483647:
+	case !ok:
 		c.w.Error(command.ErrNotInt)
+	case db < -2147483648 || db > 2147483647:
+		c.w.Error("ERR value is out of range, value must between -2147483648 and 2147483647")
 	case db != 0:
 		c.w.Error("ERR DB index is out of range")
 	default:
@@ -217,7 +223,28 @@ func (c *client) helloReply() {
 	w.Array(0)
 }
 
-func (s *Server) mode() string { return "standalone" }
+func (s *Server) mode() string {
+	if s.cluster {
+		return "cluster"
+	}
+	return "standalone"
+}
+
+// readonlyCmd lets the connection read from replicas, possibly stale, as
+// Redis Cluster's READONLY does.
+func readonlyCmd(c *client, _ [][]byte) {
+	c.readonly = true
+	c.w.Simple("OK")
+}
+
+func readwriteCmd(c *client, _ [][]byte) {
+	c.readonly = false
+	c.w.Simple("OK")
+}
+
+// askingCmd is accepted for clients following -ASK; ember-node moves
+// slots inside Raft groups and never answers -ASK.
+func askingCmd(c *client, _ [][]byte) { c.w.Simple("OK") }
 
 // validName applies Redis's rule for client names: no spaces, newlines or
 // special characters.

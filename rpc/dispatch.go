@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/tidwall/redcon"
@@ -41,14 +42,17 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 		clear(cmds)
 		c.batch = cmds[:0]
 	}()
+	in := 0
 	for _, cmd := range cmds {
-		if len(cmd.Args) == 0 {
-			continue
+		in += len(cmd.Raw)
+		if len(cmd.Args) > 0 {
+			c.dispatch(cmd.Args)
 		}
-		s.stats.commands.Add(1)
-		s.stats.netIn.Add(int64(len(cmd.Raw)))
-		c.dispatch(cmd.Args)
 	}
+	// Shared counters once per pipeline, not per command: connections on
+	// different cores would otherwise fight over their cache line.
+	s.stats.commands.Add(int64(len(cmds)))
+	s.stats.netIn.Add(int64(in))
 }
 
 // dispatch runs one command. Replies must leave in command order, so any
@@ -60,6 +64,11 @@ func (c *client) dispatch(argv [][]byte) {
 	if msg := c.check(spec, argv); msg != "" {
 		c.drain()
 		c.rejectInMulti()
+		if spec != nil && spec.Name == "exec" {
+			// Redis aborts the transaction when EXEC itself is rejected.
+			c.multi, c.watch = nil, nil
+			msg = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR ")
+		}
 		c.w.Error(msg)
 		return
 	}
@@ -119,11 +128,11 @@ func crossSlot(spec *command.Spec, argv [][]byte) bool {
 // drain waits for the connection's writes in flight, writing their replies
 // in order.
 func (c *client) drain() {
-	for i, wait := range c.pending {
-		if err := wait(&c.w); err != nil {
-			c.w.Error(ErrorReply(err))
+	for i, p := range c.pending {
+		if err := p.wait(&c.w); err != nil {
+			c.w.Error(c.srv.redirect(p.slot, err))
 		}
-		c.pending[i] = nil
+		c.pending[i] = pendingReply{}
 	}
 	c.pending = c.pending[:0]
 }
@@ -164,9 +173,14 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 		}
 		c.argv = argv
 		err := s.store.Read(slot, c.arrived, c.read)
+		if err == ErrTryAgain && c.readonly {
+			if sr, ok := s.store.(StaleReader); ok {
+				err = sr.ReadStale(slot, c.read)
+			}
+		}
 		c.argv = nil
 		if err != nil {
-			c.w.Error(ErrorReply(err))
+			c.w.Error(s.redirect(slot, err))
 		}
 		return
 	}
@@ -177,7 +191,7 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 		if !c.prepare(&c.ctx, spec, argv) {
 			return
 		}
-		c.pending = append(c.pending, s.async.Propose(slot, &c.rec))
+		c.pending = append(c.pending, pendingReply{s.async.Propose(slot, &c.rec), slot})
 		c.rec.Args = nil
 		return
 	}
@@ -188,7 +202,7 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	err := s.store.Write(slot, &c.rec, &c.w)
 	c.rec.Args = nil
 	if err != nil {
-		c.w.Error(ErrorReply(err))
+		c.w.Error(s.redirect(slot, err))
 	}
 }
 
@@ -221,21 +235,22 @@ func (c *client) prepare(ctx *command.Ctx, spec *command.Spec, argv [][]byte) bo
 // unknownCommand words the error as Redis does, quoting up to 128 bytes of
 // the arguments.
 func unknownCommand(argv [][]byte) string {
-	name := argv[0]
+	name := command.CString(argv[0])
 	if len(name) > 128 {
 		name = name[:128]
 	}
-	msg := "ERR unknown command '" + string(name) + "', with args beginning with: "
+	msg := "ERR unknown command '" + name + "', with args beginning with: "
 	args := 0
 	for _, a := range argv[1:] {
 		if args >= 128 {
 			break
 		}
-		if len(a) > 128-args {
-			a = a[:128-args]
+		s := command.CString(a)
+		if len(s) > 128-args {
+			s = s[:128-args]
 		}
-		msg += "'" + string(a) + "' "
-		args += len(a) + 3
+		msg += "'" + s + "' "
+		args += len(s) + 3
 	}
 	return msg
 }

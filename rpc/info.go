@@ -12,7 +12,7 @@ import (
 
 // infoSections are INFO's sections in Redis's order; "default" and "all"
 // select them all here.
-var infoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "raft", "keyspace"}
+var infoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "cluster", "raft", "keyspace"}
 
 func infoCmd(c *client, argv [][]byte) {
 	want := map[string]bool{}
@@ -62,6 +62,12 @@ func (s *Server) infoSection(sb *strings.Builder, sec string) {
 		kvs = []infoKV{{"used_cpu_sys", "0.000000"}, {"used_cpu_user", "0.000000"}}
 	case "keyspace":
 		kvs = s.infoKeyspace()
+	case "cluster":
+		enabled := "0"
+		if s.cluster {
+			enabled = "1"
+		}
+		kvs = []infoKV{{"cluster_enabled", enabled}}
 	case "raft":
 		if r, ok := s.store.(RaftReporter); ok {
 			for _, line := range r.RaftInfo() {

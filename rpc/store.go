@@ -35,6 +35,12 @@ type AsyncStore interface {
 	Propose(slot int, rec *persistence.Record) (wait func(w command.Writer) error)
 }
 
+// StaleReader is a Store that can read a local replica without any
+// consistency check, for READONLY connections.
+type StaleReader interface {
+	ReadStale(slot int, fn func(ks *shard.Keyspace, now int64)) error
+}
+
 // Snapshotter is a Store that can persist its state on demand (SAVE,
 // BGSAVE); RaftReporter one that fills INFO's Raft section.
 type Snapshotter interface{ Snapshot() error }

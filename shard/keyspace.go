@@ -273,13 +273,18 @@ func (ks *Keyspace) Delete(key []byte) bool {
 	return ks.deleteKey(unsafeString(key))
 }
 
+// deleteExpired removes a key that is logically gone already. It does not
+// bump the slot version: as in Redis, a watched key that had expired when
+// it was watched is not "modified" by its removal.
 func (ks *Keyspace) deleteExpired(key string) {
-	if ks.deleteKey(key) {
+	if ks.removeKey(key, false) {
 		ks.stats.ExpiredKeys++
 	}
 }
 
-func (ks *Keyspace) deleteKey(key string) bool {
+func (ks *Keyspace) deleteKey(key string) bool { return ks.removeKey(key, true) }
+
+func (ks *Keyspace) removeKey(key string, bump bool) bool {
 	slot := KeySlot(key)
 	d := ks.slots[slot]
 	if d == nil {
@@ -308,7 +313,9 @@ func (ks *Keyspace) deleteKey(key string) bool {
 	o.coll = nil
 	d.Delete(key)
 	ks.keys--
-	ks.slotVer[slot]++
+	if bump {
+		ks.slotVer[slot]++
+	}
 	if d.Len() == 0 {
 		ks.releaseSlot(slot)
 	}

@@ -24,11 +24,16 @@ var errUsage = errors.New("usage")
 // are accepted now so that scripts keep working when it arrives.
 type serveFlags struct {
 	bind, advertise, dataDir, id, join string
+	peerAdvertise                      string
 	port, clusterPort, gossipPort      int
 	shards, replicas                   int
 	fsync, maxmemory, policy, pass     string
 	maxBulk, logLevel                  string
 	pprofAddr, store                   string
+	secret, secretFile                 string
+	deadGrace                          time.Duration
+	snapInterval                       time.Duration
+	snapThreshold, trailingLogs        uint64
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -38,11 +43,15 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.bind, "bind", env("EMBER_BIND", "127.0.0.1"), "address to listen on for clients")
 	fs.IntVar(&f.port, "port", envInt("EMBER_PORT", 6379), "client (RESP) port")
 	fs.IntVar(&f.clusterPort, "cluster-port", envInt("EMBER_CLUSTER_PORT", 0), "node-to-node port (default port+10000; used once clustered)")
-	fs.IntVar(&f.gossipPort, "gossip-port", envInt("EMBER_GOSSIP_PORT", 0), "gossip port (default port+20000; used once clustered)")
+	fs.IntVar(&f.gossipPort, "gossip-port", envInt("EMBER_GOSSIP_PORT", 0), "gossip (memberlist) port (default port+20000)")
 	fs.StringVar(&f.dataDir, "data-dir", env("EMBER_DATA_DIR", "./data"), "data directory: node.json and one folder per shard group")
 	fs.StringVar(&f.id, "id", env("EMBER_ID", ""), "node id (default: generated and kept in the data dir)")
 	fs.StringVar(&f.advertise, "advertise", env("EMBER_ADVERTISE", ""), "host clients are told to use (default: bind address)")
-	fs.StringVar(&f.join, "join", env("EMBER_JOIN", ""), "HOST:PORT[,HOST:PORT] of nodes to join (clustering)")
+	fs.StringVar(&f.peerAdvertise, "peer-advertise", env("EMBER_PEER_ADVERTISE", ""), "host other nodes use for the cluster and gossip ports (default: --advertise, else --bind); in containers, the container's name")
+	fs.StringVar(&f.join, "join", env("EMBER_JOIN", ""), "client HOST:PORT[,HOST:PORT] of running nodes to join at start (a fresh data dir only)")
+	fs.StringVar(&f.secret, "cluster-secret", env("EMBER_CLUSTER_SECRET", ""), "shared secret: peers authenticate on the cluster port and gossip is encrypted")
+	fs.StringVar(&f.secretFile, "cluster-secret-file", env("EMBER_CLUSTER_SECRET_FILE", ""), "file holding the cluster secret")
+	fs.DurationVar(&f.deadGrace, "dead-grace", envDuration("EMBER_DEAD_GRACE", 60*time.Second), "how long a dead node keeps its replicas before they are re-placed")
 	fs.IntVar(&f.shards, "shards", envInt("EMBER_SHARDS", 16), "shards (Raft groups) when bootstrapping; an existing data dir keeps its count")
 	fs.IntVar(&f.replicas, "replicas", envInt("EMBER_REPLICAS", 3), "replicas per shard")
 	fs.StringVar(&f.fsync, "fsync", env("EMBER_FSYNC", "everysec"), "always | everysec | no")
@@ -52,12 +61,22 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.maxBulk, "proto-max-bulk-len", env("EMBER_PROTO_MAX_BULK_LEN", "512mb"), "largest bulk string a client may send")
 	fs.StringVar(&f.logLevel, "log-level", env("EMBER_LOG_LEVEL", "info"), "debug | info | warn | error")
 	fs.StringVar(&f.store, "store", env("EMBER_STORE", "raft"), "raft (replicated, durable shard groups) | memory (one unreplicated in-memory keyspace, nothing on disk)")
+	fs.DurationVar(&f.snapInterval, "snapshot-interval", envDuration("EMBER_SNAPSHOT_INTERVAL", 30*time.Second), "how often each shard checks whether to snapshot")
+	fs.Uint64Var(&f.snapThreshold, "snapshot-threshold", uint64(envInt("EMBER_SNAPSHOT_THRESHOLD", 16384)), "log entries since the last snapshot that make a shard snapshot")
+	fs.Uint64Var(&f.trailingLogs, "trailing-logs", uint64(envInt("EMBER_TRAILING_LOGS", 10240)), "log entries kept after a snapshot, for followers catching up")
 	fs.StringVar(&f.pprofAddr, "pprof", env("EMBER_PPROF", ""), "serve net/http/pprof on this address (debugging)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if f.secretFile != "" {
+		b, err := os.ReadFile(f.secretFile)
+		if err != nil {
+			return nil, fmt.Errorf("--cluster-secret-file: %w", err)
+		}
+		f.secret = strings.TrimSpace(string(b))
 	}
 	if f.store != "raft" && f.store != "memory" {
 		return nil, fmt.Errorf("--store %q: want raft or memory", f.store)
@@ -97,10 +116,34 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 		cport = f.port + 10000
 	}
 	nc.ClusterAddr = net.JoinHostPort(f.bind, strconv.Itoa(cport))
+	peer := f.peerAdvertise
+	if peer == "" {
+		peer = f.advertise
+	}
+	if peer != "" {
+		nc.ClusterAdvertise = net.JoinHostPort(peer, strconv.Itoa(cport))
+	}
+	gport := f.gossipPort
+	if gport == 0 {
+		gport = f.port + 20000
+	}
+	nc.GossipAddr = net.JoinHostPort(f.bind, strconv.Itoa(gport))
+	if peer != "" {
+		nc.GossipAdvertise = net.JoinHostPort(peer, strconv.Itoa(gport))
+	}
+	if f.join != "" {
+		nc.Join = strings.Split(f.join, ",")
+	}
+	nc.Replicas, nc.DeadGrace, nc.Password = f.replicas, f.deadGrace, f.pass
+	nc.Secret = []byte(f.secret)
+	nc.ClientAddr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
 	if f.advertise != "" {
-		nc.ClusterAdvertise = net.JoinHostPort(f.advertise, strconv.Itoa(cport))
+		nc.ClientAddr = net.JoinHostPort(f.advertise, strconv.Itoa(f.port))
 	}
 	nc.Group.Fsync = f.fsync
+	nc.Group.SnapshotInterval = f.snapInterval
+	nc.Group.SnapshotThreshold = f.snapThreshold
+	nc.Group.TrailingLogs = f.trailingLogs
 	return nc
 }
 
@@ -116,8 +159,7 @@ func (f *serveFlags) openStore(ctx context.Context, table *command.Table, log *s
 		return nil, err
 	}
 	if err := node.WaitLeaders(30 * time.Second); err != nil {
-		node.Close()
-		return nil, err
+		log.Warn("serving before every shard has a leader", "error", err)
 	}
 	return node, nil
 }
@@ -155,7 +197,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	log.Info("serving", "addr", ln.Addr().String(), "pid", os.Getpid())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var left <-chan struct{}
+	if n, ok := store.(*cluster.Node); ok {
+		left = n.Done()
+	}
 	select {
+	case <-left:
+		log.Info("left the cluster; exiting")
+		srv.Close()
+		return nil
 	case <-ctx.Done():
 		log.Info("shutting down")
 		srv.Close()
@@ -167,6 +217,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
 		return v
 	}
 	return def

@@ -1,0 +1,5 @@
+package cluster
+
+import "github.com/ember-node/ember-node/shard"
+
+type shardKeyspace = shard.Keyspace

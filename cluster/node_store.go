@@ -1,0 +1,156 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/ember-node/ember-node/persistence"
+	"github.com/ember-node/ember-node/rpc"
+	"github.com/ember-node/ember-node/shard"
+	"github.com/ember-node/ember-node/shard/command"
+)
+
+// The rpc.Store side of a node: route by slot to the local member of the
+// slot's group; anything this node cannot serve is ErrNotLeader, which the
+// server turns into MOVED (or TRYAGAIN while the shard has no leader).
+
+func (n *Node) group(slot int) *Group {
+	if slot < 0 {
+		slot = 0
+	}
+	return n.groupByID(ShardOf(slot, n.shardCount()))
+}
+
+// Write implements rpc.Store. A keyless write (FLUSHALL) goes to every
+// shard this node leads; the reply is the first one's.
+func (n *Node) Write(slot int, rec *persistence.Record, w command.Writer) error {
+	if slot >= 0 {
+		g := n.group(slot)
+		if g == nil {
+			return rpc.ErrTryAgain
+		}
+		return storeError(g.Write(rec, w))
+	}
+	first := true
+	for _, g := range n.Groups() {
+		if !g.isReadyLeader() {
+			continue
+		}
+		out := w
+		if !first {
+			out = command.Discard{}
+		}
+		if err := g.Write(rec, out); err != nil {
+			return storeError(err)
+		}
+		first = false
+	}
+	if first {
+		return rpc.ErrTryAgain
+	}
+	return nil
+}
+
+// Propose implements rpc.AsyncStore.
+func (n *Node) Propose(slot int, rec *persistence.Record) func(w command.Writer) error {
+	g := n.group(slot)
+	if g == nil {
+		return func(command.Writer) error { return rpc.ErrTryAgain }
+	}
+	wait := g.Propose(rec)
+	return func(w command.Writer) error { return storeError(wait(w)) }
+}
+
+// Read implements rpc.Store with a linearizable read.
+func (n *Node) Read(slot int, arrived time.Time, fn func(ks *shard.Keyspace, now int64)) error {
+	g := n.group(slot)
+	if g == nil {
+		return rpc.ErrTryAgain
+	}
+	return storeError(g.ReadSince(int64(arrived.Sub(clockBase)), fn))
+}
+
+// ReadStale implements rpc.StaleReader: READONLY connections read the
+// local replica, possibly behind the leader.
+func (n *Node) ReadStale(slot int, fn func(ks *shard.Keyspace, now int64)) error {
+	g := n.group(slot)
+	if g == nil {
+		return rpc.ErrTryAgain
+	}
+	return storeError(g.ReadStale(fn))
+}
+
+// Each implements rpc.Store over the groups this node leads, in slot
+// order: DBSIZE, KEYS and SCAN answer for the slots this node serves, as
+// on a Redis Cluster node.
+func (n *Node) Each(fn func(ks *shard.Keyspace, now int64) bool) error {
+	for _, g := range n.Groups() {
+		if !g.isReadyLeader() {
+			continue
+		}
+		cont := true
+		if err := g.Read(func(ks *shard.Keyspace, now int64) { cont = fn(ks, now) }); err != nil {
+			if errors.Is(err, ErrNotLeader) {
+				continue
+			}
+			return storeError(err)
+		}
+		if !cont {
+			return nil
+		}
+	}
+	return nil
+}
+
+// storeError maps group errors to the server's.
+func storeError(err error) error {
+	if errors.Is(err, ErrNotLeader) {
+		return rpc.ErrTryAgain
+	}
+	return err
+}
+
+// Snapshot takes a Raft snapshot of every local group now (SAVE, BGSAVE).
+func (n *Node) Snapshot() error {
+	var errs []error
+	for _, g := range n.Groups() {
+		if err := g.raft.Snapshot().Error(); err != nil && !errors.Is(err, raft.ErrNothingNewToSnapshot) {
+			errs = append(errs, fmt.Errorf("shard %d: %w", g.ID(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// RaftInfo returns INFO's Raft section: one line per local group.
+func (n *Node) RaftInfo() []string {
+	var out []string
+	for _, g := range n.Groups() {
+		out = append(out, g.infoLine())
+	}
+	return out
+}
+
+// ClusterView implements rpc.Topology from the routing table, refreshed
+// with what this node knows first-hand about the groups it leads.
+func (n *Node) ClusterView() rpc.ClusterView {
+	for _, g := range n.Groups() {
+		if g.isReadyLeader() {
+			n.announceGroup(g)
+		}
+	}
+	return n.rt.view()
+}
+
+func splitHostPort(addr string) (string, int) {
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr, 0
+	}
+	port, _ := strconv.Atoi(p)
+	return h, port
+}

@@ -1,0 +1,200 @@
+package cluster
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// Operator actions, reached through CLUSTER EMBER-* commands on a node's
+// client port (the ember-node join/leave/remove/status subcommands).
+
+// ErrNotEmpty refuses to join a node that already holds data.
+var ErrNotEmpty = errors.New("node holds keys or already belongs to a cluster: only an empty, standalone node can join another cluster")
+
+// JoinCluster makes a running, empty, standalone node join the cluster of
+// seeds (client addresses): it drops its own bootstrapped groups and
+// gossips with the cluster, whose leaders then place replicas here.
+func (n *Node) JoinCluster(seeds []string) error {
+	if n.ml == nil {
+		return errors.New("gossip is off on this node")
+	}
+	if n.ml.ml.NumMembers() > 1 {
+		return ErrNotEmpty
+	}
+	for _, g := range n.Groups() {
+		empty := false
+		g.ReadStale(func(ks *shardKeyspace, _ int64) { empty = ks.Len() == 0 })
+		if !empty {
+			return ErrNotEmpty
+		}
+	}
+	info, err := fetchClusterInfo(seeds, n.cfg.Password)
+	if err != nil {
+		return err
+	}
+	if info.ID == n.id {
+		return errors.New("cannot join itself")
+	}
+	for _, g := range n.Groups() {
+		n.dropGroup(g.ID())
+	}
+	n.nshards.Store(int32(info.Shards))
+	n.rt.reset(n.selfMeta())
+	n.ml.setMeta(n.selfMeta())
+	if err := saveMeta(n.cfg.DataDir, meta{ID: n.id, Shards: info.Shards, Peers: info.Gossip}); err != nil {
+		return err
+	}
+	if err := n.ml.join(info.Gossip); err != nil {
+		return fmt.Errorf("cluster: join %v: %w", info.Gossip, err)
+	}
+	n.log.Info("joined cluster", "via", info.ID, "shards", info.Shards)
+	return nil
+}
+
+// Leave starts draining: no replicas are placed here any more, leaders
+// move this node's replicas and leaderships away, and Done is closed once
+// the node belongs to no group.
+func (n *Node) Leave() error {
+	if n.ml == nil {
+		return errors.New("gossip is off on this node")
+	}
+	if !n.leaving.CompareAndSwap(false, true) {
+		return nil
+	}
+	if err := n.ml.setLeaving(); err != nil {
+		return err
+	}
+	n.log.Info("leaving the cluster: handing over replicas and leaderships")
+	n.wg.Add(1)
+	go n.waitLeft()
+	return nil
+}
+
+func (n *Node) waitLeft() {
+	defer n.wg.Done()
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-n.stop:
+			return
+		case <-t.C:
+			if len(n.Groups()) == 0 {
+				n.log.Info("left every shard group; leaving gossip")
+				n.ml.leave()
+				n.doneOnce.Do(func() { close(n.done) })
+				return
+			}
+		}
+	}
+}
+
+// Done is closed when a leaving node has handed everything over.
+func (n *Node) Done() <-chan struct{} { return n.done }
+
+// Forget removes a dead node from placement at once (no grace period).
+func (n *Node) Forget(id string) error {
+	if id == n.id {
+		return errors.New("a node cannot remove itself: use leave")
+	}
+	if _, ok := n.rt.nodeMeta(id); !ok {
+		return fmt.Errorf("unknown node %q", id)
+	}
+	if n.ml == nil {
+		return errors.New("gossip is off on this node")
+	}
+	if n.rt.isAlive(id) {
+		return fmt.Errorf("node %s is alive: use leave on it instead", id)
+	}
+	n.ml.forget(id)
+	return nil
+}
+
+// ShardStatus is one led shard in Status.
+type ShardStatus struct {
+	Shard    int               `json:"shard"`
+	Leader   string            `json:"leader"`
+	Term     uint64            `json:"term"`
+	Voters   []string          `json:"voters"`
+	Learners []string          `json:"learners,omitempty"`
+	Applied  uint64            `json:"applied"`
+	Lag      map[string]uint64 `json:"lag,omitempty"`
+	Keys     int               `json:"keys"`
+}
+
+// NodeStatus is one member in Status.
+type NodeStatus struct {
+	ID      string `json:"id"`
+	Client  string `json:"client"`
+	Alive   bool   `json:"alive"`
+	Leaving bool   `json:"leaving,omitempty"`
+	Leads   int    `json:"leads"`
+	Holds   int    `json:"holds"`
+}
+
+// Status is what `ember-node status` prints, as seen by one node: every
+// member, and the shards this node leads in detail.
+type Status struct {
+	Self   string        `json:"self"`
+	Shards int           `json:"shards"`
+	Nodes  []NodeStatus  `json:"nodes"`
+	Led    []ShardStatus `json:"led"`
+}
+
+// StatusJSON implements CLUSTER EMBER-STATUS.
+func (n *Node) StatusJSON() ([]byte, error) {
+	st := Status{Self: n.id, Shards: n.shardCount()}
+	v := n.ClusterView()
+	for _, nd := range v.Nodes {
+		ns := NodeStatus{ID: nd.ID, Client: nd.Addr, Alive: nd.Alive}
+		if m, ok := n.rt.nodeMeta(nd.ID); ok {
+			ns.Leaving = m.Leaving
+		}
+		for i := range n.shardCount() {
+			li, ok := n.rt.leaderOf(i)
+			if ok && li.Leader == nd.ID {
+				ns.Leads++
+			}
+			if ok && (slices.Contains(li.Voters, nd.ID) || slices.Contains(li.Learns, nd.ID)) {
+				ns.Holds++
+			}
+		}
+		st.Nodes = append(st.Nodes, ns)
+	}
+	for _, g := range n.Groups() {
+		if !g.isReadyLeader() {
+			continue
+		}
+		st.Led = append(st.Led, n.shardStatus(g))
+	}
+	return json.Marshal(st)
+}
+
+func (n *Node) shardStatus(g *Group) ShardStatus {
+	ss := ShardStatus{Shard: g.ID(), Leader: n.id, Term: g.raft.CurrentTerm(), Applied: g.fsm.Applied(), Lag: map[string]uint64{}}
+	if f := g.raft.GetConfiguration(); f.Error() == nil {
+		for _, s := range f.Configuration().Servers {
+			id := string(s.ID)
+			if s.Suffrage == raft.Voter {
+				ss.Voters = append(ss.Voters, id)
+			} else {
+				ss.Learners = append(ss.Learners, id)
+			}
+			if id == n.id {
+				continue
+			}
+			if m, ok := n.rt.nodeMeta(id); ok {
+				if a, err := n.askApplied(m.Cluster, g.ID()); err == nil && a <= ss.Applied {
+					ss.Lag[id] = ss.Applied - a
+				}
+			}
+		}
+	}
+	g.ReadStale(func(ks *shardKeyspace, _ int64) { ss.Keys = ks.Len() })
+	return ss
+}

@@ -1,0 +1,157 @@
+package cluster
+
+import (
+	"sync"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/ember-node/ember-node/fsm"
+	"github.com/ember-node/ember-node/persistence"
+	"github.com/ember-node/ember-node/shard/command"
+)
+
+// Group commit: every write waiting for a shard when its proposer wakes
+// goes into one Raft entry (a TagBatch record), so the per-entry costs of
+// Raft and bolt are paid once per batch, not once per write. Writes of one
+// connection keep their order: the queue is FIFO and a batch applies its
+// records in order.
+
+const (
+	maxBatchRecords = 512
+	maxBatchBytes   = 256 << 10
+)
+
+type pendingWrite struct {
+	data  []byte // the encoded record
+	done  chan struct{}
+	reply []byte
+	err   error
+}
+
+type proposer struct {
+	g      *Group
+	mu     sync.Mutex
+	queue  []*pendingWrite
+	wake   chan struct{}
+	closed bool
+}
+
+func newProposer(g *Group) *proposer {
+	return &proposer{g: g, wake: make(chan struct{}, 1)}
+}
+
+// submit queues an encoded record and returns its pending write.
+func (p *proposer) submit(data []byte) *pendingWrite {
+	pw := &pendingWrite{data: data, done: make(chan struct{})}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		pw.err = raft.ErrRaftShutdown
+		close(pw.done)
+		return pw
+	}
+	p.queue = append(p.queue, pw)
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+	return pw
+}
+
+// run proposes batches until the group stops. It does not wait for a
+// batch to commit before proposing the next: Raft pipelines them.
+func (p *proposer) run(stop <-chan struct{}) {
+	defer p.g.wg.Done()
+	for {
+		select {
+		case <-stop:
+			p.mu.Lock()
+			p.closed = true
+			rest := p.queue
+			p.queue = nil
+			p.mu.Unlock()
+			for _, pw := range rest {
+				pw.err = raft.ErrRaftShutdown
+				close(pw.done)
+			}
+			return
+		case <-p.wake:
+		}
+		for p.proposeSome() {
+		}
+	}
+}
+
+// proposeSome proposes one batch from the queue; false when it was empty.
+func (p *proposer) proposeSome() bool {
+	p.mu.Lock()
+	n, size := 0, 0
+	for n < len(p.queue) && n < maxBatchRecords && (n == 0 || size+len(p.queue[n].data) <= maxBatchBytes) {
+		size += len(p.queue[n].data)
+		n++
+	}
+	batch := append([]*pendingWrite(nil), p.queue[:n]...)
+	clear(p.queue[:n])
+	p.queue = p.queue[n:]
+	p.mu.Unlock()
+	if n == 0 {
+		return false
+	}
+	var data []byte
+	if n == 1 {
+		data = batch[0].data
+	} else {
+		rec := persistence.Record{Tag: persistence.TagBatch, Args: make([][]byte, n)}
+		for i, pw := range batch {
+			rec.Args[i] = pw.data
+		}
+		data = rec.AppendBinary(make([]byte, 0, rec.Size()))
+	}
+	f := p.g.raft.Apply(data, 0)
+	go p.complete(f, batch)
+	return true
+}
+
+func (p *proposer) complete(f raft.ApplyFuture, batch []*pendingWrite) {
+	defer func() {
+		for _, pw := range batch {
+			close(pw.done)
+		}
+	}()
+	if err := f.Error(); err != nil {
+		for _, pw := range batch {
+			pw.err = applyError(err)
+		}
+		return
+	}
+	res, ok := f.Response().(*fsm.Result)
+	switch {
+	case !ok || res == nil:
+		for _, pw := range batch {
+			pw.err = ErrNotLeader
+		}
+	case res.Err != nil:
+		for _, pw := range batch {
+			pw.err = res.Err
+		}
+	case len(batch) == 1:
+		batch[0].reply = res.Reply
+	default:
+		for i, pw := range batch {
+			pw.reply, pw.err = res.Batch[i].Reply, res.Batch[i].Err
+		}
+	}
+}
+
+// wait blocks until the write's outcome and writes its reply.
+func (pw *pendingWrite) wait(w command.Writer) error {
+	<-pw.done
+	if pw.err != nil {
+		return pw.err
+	}
+	if rw, ok := w.(command.RawWriter); ok {
+		rw.Raw(pw.reply)
+	}
+	return nil
+}
