@@ -30,8 +30,10 @@ func (n *Node) SetMaxMemory(bytes int64, policy string) { n.mem.limit.Set(bytes,
 
 // UsedMemory returns the accounted bytes of every group on this node.
 func (n *Node) UsedMemory() int64 {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
 	var sum int64
-	for _, g := range n.Groups() {
+	for _, g := range n.groups {
 		sum += g.fsm.UsedMemory()
 	}
 	return sum
