@@ -76,6 +76,7 @@ type Group struct {
 	store *raftboltdb.BoltStore
 	trans *raft.NetworkTransport
 	reads readIndex
+	mux   *transport.Mux
 	prop  *proposer
 	// onLeader, when set, is told when this member becomes a ready leader.
 	onLeader func(*Group)
@@ -130,6 +131,7 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
+	g.mux = mux
 	g.fsm = fsm.New(cfg.ID, table, cfg.Dir, g.log)
 	g.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream: mux.Group(uint32(cfg.ID)), MaxPool: 3, Timeout: 10 * time.Second, Logger: hl,
@@ -213,9 +215,13 @@ func (g *Group) Close() error {
 		return nil
 	}
 	close(g.stop)
-	err := g.raft.Shutdown().Error()
-	g.wg.Wait()
+	f := g.raft.Shutdown()
+	// Cut the group's streams before waiting: a replication pipeline
+	// blocked on a silent peer would otherwise hold raft's shutdown.
 	g.trans.Close()
+	g.mux.CloseGroup(uint32(g.cfg.ID))
+	err := f.Error()
+	g.wg.Wait()
 	if cerr := g.store.Close(); err == nil {
 		err = cerr
 	}
