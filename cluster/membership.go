@@ -55,6 +55,14 @@ func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *r
 		if err != nil {
 			return nil, fmt.Errorf("gossip advertise %q: %w", advertise, err)
 		}
+		// memberlist wants an IP; a container advertises its name.
+		if net.ParseIP(ah) == nil {
+			ips, err := net.LookupIP(ah)
+			if err != nil || len(ips) == 0 {
+				return nil, fmt.Errorf("gossip advertise %q: %v", advertise, err)
+			}
+			ah = ips[0].String()
+		}
 		conf.AdvertiseAddr = ah
 		conf.AdvertisePort, _ = strconv.Atoi(ap)
 	}

@@ -114,6 +114,8 @@ type Node struct {
 	stop     chan struct{}
 	wg       sync.WaitGroup
 	closed   atomic.Bool
+
+	mem memGuard // maxmemory and eviction
 }
 
 // StartNode opens, bootstraps or joins the node's groups and starts gossip
