@@ -98,9 +98,34 @@ func freePorts(t testing.TB, n int) []int {
 }
 
 // startNode starts a node with fresh ports and data dir; it is killed
-// when the test ends, if still running.
+// when the test ends, if still running. Ports are free when picked, but
+// other processes on the machine may take one before the node binds it:
+// then it starts again on other ports.
 func startNode(t testing.TB, name string, o nodeOpts) *node {
 	t.Helper()
+	for try := 1; ; try++ {
+		n := newNode(t, name, o)
+		n.start()
+		t.Cleanup(func() {
+			n.kill(syscall.SIGKILL)
+			if t.Failed() {
+				n.dumpLog(40)
+			}
+		})
+		err := n.serving(60 * time.Second)
+		if err == nil {
+			return n
+		}
+		log, _ := os.ReadFile(n.logPath)
+		if try < 3 && !n.running() && strings.Contains(string(log), "address already in use") {
+			continue
+		}
+		n.dumpLog(40)
+		t.Fatal(err)
+	}
+}
+
+func newNode(t testing.TB, name string, o nodeOpts) *node {
 	p := freePorts(t, 3)
 	n := &node{t: t, name: name, addr: "127.0.0.1:" + strconv.Itoa(p[0]), dir: t.TempDir()}
 	n.logPath = filepath.Join(t.TempDir(), name+".log")
@@ -112,14 +137,6 @@ func startNode(t testing.TB, name string, o nodeOpts) *node {
 	if o.join != "" {
 		n.args = append(n.args, "--join", o.join)
 	}
-	n.start()
-	t.Cleanup(func() {
-		n.kill(syscall.SIGKILL)
-		if t.Failed() {
-			n.dumpLog(40)
-		}
-	})
-	n.waitServing(60 * time.Second)
 	return n
 }
 
@@ -144,15 +161,22 @@ func (n *node) start() {
 	}()
 }
 
-// waitServing waits until the node answers PING.
+// waitServing waits until the node answers PING, or fails the test.
 func (n *node) waitServing(timeout time.Duration) {
 	n.t.Helper()
+	if err := n.serving(timeout); err != nil {
+		n.dumpLog(40)
+		n.t.Fatal(err)
+	}
+}
+
+// serving waits until the node answers PING.
+func (n *node) serving(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		select {
 		case <-n.exited:
-			n.dumpLog(40)
-			n.t.Fatalf("%s exited while starting: %v", n.name, n.exitErr)
+			return fmt.Errorf("%s exited while starting: %v", n.name, n.exitErr)
 		default:
 		}
 		if c, err := net.DialTimeout("tcp", n.addr, time.Second); err == nil {
@@ -161,12 +185,11 @@ func (n *node) waitServing(timeout time.Duration) {
 			line, _ := bufio.NewReader(c).ReadString('\n')
 			c.Close()
 			if strings.HasPrefix(line, "+PONG") {
-				return
+				return nil
 			}
 		}
 		if time.Now().After(deadline) {
-			n.dumpLog(40)
-			n.t.Fatalf("%s not serving after %s", n.name, timeout)
+			return fmt.Errorf("%s not serving after %s", n.name, timeout)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
