@@ -35,6 +35,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 for tool in redis-server redis-cli redis-benchmark; do
   command -v "$tool" >/dev/null || { echo "bench-raft: $tool not found (apt-get install redis-server redis-tools)" >&2; exit 1; }
@@ -56,9 +57,10 @@ free_ports() {
 
 # start_ember NAME FLAGS...: a fresh node; sets PORT and PID.
 start_ember() {
-  local name=$1 cport gport
+  local name=$1 ports cport gport
   shift
-  read -r PORT cport gport <<<"$(free_ports 3)"
+  ports=$(free_ports 3)
+  read -r PORT cport gport <<<"$ports"
   mkdir -p "$WORK/$name"
   "$WORK/ember-node" serve --port "$PORT" --cluster-port "$cport" --gossip-port "$gport" \
     --data-dir "$WORK/$name/data" --log-level warn "$@" >"$WORK/$name/log" 2>&1 &
@@ -70,7 +72,7 @@ start_ember() {
 start_redis() {
   local name=$1
   shift
-  read -r PORT <<<"$(free_ports 1)"
+  PORT=$(free_ports 1)
   mkdir -p "$WORK/$name"
   redis-server --port "$PORT" --bind 127.0.0.1 --dir "$WORK/$name" --save "" "$@" >"$WORK/$name/log" 2>&1 &
   PID=$!
