@@ -84,7 +84,7 @@ func (c *client) check(spec *command.Spec, argv [][]byte) string {
 	switch {
 	case spec == nil:
 		return unknownCommand(argv)
-	case !c.authed && spec.Flags&command.NoAuth == 0:
+	case !c.authed.Load() && spec.Flags&command.NoAuth == 0:
 		return "NOAUTH Authentication required."
 	case !spec.CheckArity(len(argv)):
 		return command.ArityError(spec.Name)
