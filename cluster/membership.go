@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/memberlist"
 )
@@ -22,6 +23,8 @@ type membership struct {
 
 	mu   sync.Mutex
 	meta NodeMeta
+
+	leaveOnce sync.Once
 }
 
 // gossipMsg is a broadcast: a leader announcement or an operator's
@@ -51,6 +54,14 @@ func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *r
 		ah, ap, err := net.SplitHostPort(advertise)
 		if err != nil {
 			return nil, fmt.Errorf("gossip advertise %q: %w", advertise, err)
+		}
+		// memberlist wants an IP; a container advertises its name.
+		if net.ParseIP(ah) == nil {
+			ips, err := net.LookupIP(ah)
+			if err != nil || len(ips) == 0 {
+				return nil, fmt.Errorf("gossip advertise %q: %v", advertise, err)
+			}
+			ah = ips[0].String()
 		}
 		conf.AdvertiseAddr = ah
 		conf.AdvertisePort, _ = strconv.Atoi(ap)
@@ -109,9 +120,14 @@ func (m *membership) setLeaving() error {
 	return m.ml.UpdateNode(0)
 }
 
+// leave says goodbye and stops gossip. It runs once: a node that left
+// the cluster (waitLeft) calls it again when it closes, and memberlist
+// panics on a Leave after Shutdown.
 func (m *membership) leave() {
-	m.ml.Leave(0)
-	m.ml.Shutdown()
+	m.leaveOnce.Do(func() {
+		m.ml.Leave(time.Second)
+		m.ml.Shutdown()
+	})
 }
 
 // NodeMeta implements memberlist.Delegate.

@@ -141,6 +141,8 @@ func (n *Node) ClusterView() rpc.ClusterView {
 	for _, g := range n.Groups() {
 		if g.isReadyLeader() {
 			n.announceGroup(g)
+		} else {
+			n.observeLeader(g)
 		}
 	}
 	return n.rt.view()

@@ -10,7 +10,7 @@ import (
 )
 
 func unknownSubcommand(sub []byte, container string) string {
-	return "ERR unknown subcommand '" + string(sub) + "'. Try " + container + " HELP."
+	return "ERR unknown subcommand '" + command.CString(sub) + "'. Try " + container + " HELP."
 }
 
 func subArityError(container string, sub []byte) string {

@@ -63,8 +63,10 @@ func echoCmd(c *client, argv [][]byte) { c.w.Bulk(argv[1]) }
 func selectCmd(c *client, argv [][]byte) {
 	db, ok := command.ParseInt(argv[1])
 	switch {
-	case !ok || db < -2147483648 || db > 2147483647:
+	case !ok:
 		c.w.Error(command.ErrNotInt)
+	case db < -2147483648 || db > 2147483647:
+		c.w.Error("ERR value is out of range, value must between -2147483648 and 2147483647")
 	case db != 0:
 		c.w.Error("ERR DB index is out of range")
 	default:

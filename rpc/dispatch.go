@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/tidwall/redcon"
@@ -41,14 +42,17 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 		clear(cmds)
 		c.batch = cmds[:0]
 	}()
+	in := 0
 	for _, cmd := range cmds {
-		if len(cmd.Args) == 0 {
-			continue
+		in += len(cmd.Raw)
+		if len(cmd.Args) > 0 {
+			c.dispatch(cmd.Args)
 		}
-		s.stats.commands.Add(1)
-		s.stats.netIn.Add(int64(len(cmd.Raw)))
-		c.dispatch(cmd.Args)
 	}
+	// Shared counters once per pipeline, not per command: connections on
+	// different cores would otherwise fight over their cache line.
+	s.stats.commands.Add(int64(len(cmds)))
+	s.stats.netIn.Add(int64(in))
 }
 
 // dispatch runs one command. Replies must leave in command order, so any
@@ -60,6 +64,11 @@ func (c *client) dispatch(argv [][]byte) {
 	if msg := c.check(spec, argv); msg != "" {
 		c.drain()
 		c.rejectInMulti()
+		if spec != nil && spec.Name == "exec" {
+			// Redis aborts the transaction when EXEC itself is rejected.
+			c.multi, c.watch = nil, nil
+			msg = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR ")
+		}
 		c.w.Error(msg)
 		return
 	}
@@ -68,6 +77,10 @@ func (c *client) dispatch(argv [][]byte) {
 	c.lastSpec.Store(spec)
 	if c.multi != nil && !multiControl(spec.Name) {
 		c.drain()
+		if !c.admit(firstSlot(spec, argv)) {
+			c.rejectInMulti()
+			return
+		}
 		c.queue(spec, argv)
 		return
 	}
@@ -149,12 +162,7 @@ func (s *Server) lookup(name []byte) (*command.Spec, *connSpec) {
 // a record through the store.
 func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	s := c.srv
-	slot := -1
-	if spec.First > 0 && spec.First < len(argv) {
-		slot = shard.KeySlot(argv[spec.First])
-	} else if pos := spec.KeyPositions(argv); len(pos) > 0 {
-		slot = shard.KeySlot(argv[pos[0]])
-	}
+	slot := firstSlot(spec, argv)
 	c.ctx = command.Ctx{Now: now, Seed: c.rnd.Uint64(), W: &c.w, Spec: spec}
 	if spec.Flags&command.Write == 0 {
 		c.drain()
@@ -174,6 +182,9 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 		if err != nil {
 			c.w.Error(s.redirect(slot, err))
 		}
+		return
+	}
+	if spec.Flags&command.DenyOOM != 0 && !c.admit(slot) {
 		return
 	}
 	if s.async != nil && slot >= 0 {
@@ -224,21 +235,22 @@ func (c *client) prepare(ctx *command.Ctx, spec *command.Spec, argv [][]byte) bo
 // unknownCommand words the error as Redis does, quoting up to 128 bytes of
 // the arguments.
 func unknownCommand(argv [][]byte) string {
-	name := argv[0]
+	name := command.CString(argv[0])
 	if len(name) > 128 {
 		name = name[:128]
 	}
-	msg := "ERR unknown command '" + string(name) + "', with args beginning with: "
+	msg := "ERR unknown command '" + name + "', with args beginning with: "
 	args := 0
 	for _, a := range argv[1:] {
 		if args >= 128 {
 			break
 		}
-		if len(a) > 128-args {
-			a = a[:128-args]
+		s := command.CString(a)
+		if len(s) > 128-args {
+			s = s[:128-args]
 		}
-		msg += "'" + string(a) + "' "
-		args += len(a) + 3
+		msg += "'" + s + "' "
+		args += len(s) + 3
 	}
 	return msg
 }

@@ -17,11 +17,8 @@ type multiState struct {
 	failed bool // a queued command was rejected: EXEC aborts
 }
 
-// watched is one WATCHed key: the version of its slot when watched.
-type watched struct {
-	slot int
-	ver  uint64
-}
+// watched is one WATCHed key.
+type watched = command.Watch
 
 // multiControl names the commands that run at once inside MULTI.
 func multiControl(name string) bool {
@@ -50,8 +47,14 @@ func (c *client) queue(spec *command.Spec, argv [][]byte) {
 
 // crossSlot reports whether the queued commands' keys span slots: a
 // transaction runs in one shard's log.
-func (m *multiState) crossSlot() bool {
+func (m *multiState) crossSlot(watch []watched) bool {
 	slot := -1
+	for _, w := range watch {
+		if slot >= 0 && w.Slot != slot {
+			return true
+		}
+		slot = w.Slot
+	}
 	for i, argv := range m.argvs {
 		for _, p := range m.specs[i].KeyPositions(argv) {
 			s := shard.KeySlot(argv[p])
@@ -89,12 +92,18 @@ func watchCmd(c *client, argv [][]byte) {
 	}
 	for _, key := range argv[1:] {
 		slot := shard.KeySlot(key)
-		var ver uint64
-		if err := c.srv.store.Read(slot, time.Now(), func(ks *shard.Keyspace, _ int64) { ver = ks.SlotVersion(slot) }); err != nil {
-			c.w.Error(ErrorReply(err))
+		w := watched{Slot: slot}
+		err := c.srv.store.Read(slot, time.Now(), func(ks *shard.Keyspace, now int64) {
+			w.Version = ks.SlotVersion(slot)
+			if o := ks.Peek(key); o != nil && !o.Expired(now) {
+				w.ExpireAt = o.ExpireAt
+			}
+		})
+		if err != nil {
+			c.w.Error(c.srv.redirect(slot, err))
 			return
 		}
-		c.watch = append(c.watch, watched{slot: slot, ver: ver})
+		c.watch = append(c.watch, w)
 	}
 	c.w.Simple("OK")
 }
@@ -115,11 +124,15 @@ func execCmd(c *client, _ [][]byte) {
 	c.multi = nil
 	watch := c.watch
 	c.watch = nil
+	if msg := c.admitExec(m); msg != "" {
+		c.w.Error("EXECABORT Transaction discarded because of: " + msg)
+		return
+	}
 	if m.failed {
 		c.w.Error("EXECABORT Transaction discarded because of previous errors.")
 		return
 	}
-	if c.srv.cluster && m.crossSlot() {
+	if c.srv.cluster && m.crossSlot(watch) {
 		c.w.Error(ErrCrossSlot)
 		return
 	}
@@ -133,18 +146,13 @@ func execCmd(c *client, _ [][]byte) {
 // queued command. Writes are prepared here, on the leader; commands the
 // server answers itself are answered now and carried as their reply.
 func (c *client) execRecord(m *multiState, watch []watched) (persistence.Record, int) {
-	slots := make([]int, len(watch))
-	vers := make([]uint64, len(watch))
-	for i, w := range watch {
-		slots[i], vers[i] = w.slot, w.ver
-	}
 	rec := persistence.Record{Tag: persistence.TagExec, Seed: c.rnd.Uint64()}
 	ctx := command.Ctx{Now: nowMs(), Seed: rec.Seed, W: &c.w}
 	rec.Time = ctx.Now
 	if c.w.Resp3() {
 		rec.Flags |= persistence.FlagResp3
 	}
-	rec.Args = append(rec.Args, command.EncodeWatch(slots, vers))
+	rec.Args = append(rec.Args, command.EncodeWatch(watch))
 	slot := -1
 	for i, argv := range m.argvs {
 		spec := m.specs[i]

@@ -15,6 +15,8 @@ CLIENTS=${CLIENTS:-50}
 TESTS=${TESTS:-set,get,lpush,zadd}
 KEYS=${KEYS:-1000000}
 PIPELINES=${PIPELINES:-"1 16"}
+# EMBER_ARGS adds flags to ember-node, e.g. "--store memory" or "--fsync always".
+EMBER_ARGS=${EMBER_ARGS:-}
 
 cd "$(dirname "$0")/.."
 for bin in redis-server redis-cli redis-benchmark; do
@@ -69,7 +71,8 @@ start_ember() {
   EPORT=$(free_port)
   local dir="$work/ember-$EPORT"
   mkdir -p "$dir"
-  bin/ember-node serve --port "$EPORT" --data-dir "$dir" --log-level info >"$dir.log" 2>&1 &
+  # shellcheck disable=SC2086 # EMBER_ARGS is a list of flags
+  bin/ember-node serve --port "$EPORT" --data-dir "$dir" --log-level info $EMBER_ARGS >"$dir.log" 2>&1 &
   EPID=$!
   pids+=("$EPID")
   wait_ping "$EPORT" "$EPID" "$dir.log"

@@ -24,6 +24,7 @@ var errUsage = errors.New("usage")
 // are accepted now so that scripts keep working when it arrives.
 type serveFlags struct {
 	bind, advertise, dataDir, id, join string
+	peerAdvertise                      string
 	port, clusterPort, gossipPort      int
 	shards, replicas                   int
 	fsync, maxmemory, policy, pass     string
@@ -46,6 +47,7 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.dataDir, "data-dir", env("EMBER_DATA_DIR", "./data"), "data directory: node.json and one folder per shard group")
 	fs.StringVar(&f.id, "id", env("EMBER_ID", ""), "node id (default: generated and kept in the data dir)")
 	fs.StringVar(&f.advertise, "advertise", env("EMBER_ADVERTISE", ""), "host clients are told to use (default: bind address)")
+	fs.StringVar(&f.peerAdvertise, "peer-advertise", env("EMBER_PEER_ADVERTISE", ""), "host other nodes use for the cluster and gossip ports (default: --advertise, else --bind); in containers, the container's name")
 	fs.StringVar(&f.join, "join", env("EMBER_JOIN", ""), "client HOST:PORT[,HOST:PORT] of running nodes to join at start (a fresh data dir only)")
 	fs.StringVar(&f.secret, "cluster-secret", env("EMBER_CLUSTER_SECRET", ""), "shared secret: peers authenticate on the cluster port and gossip is encrypted")
 	fs.StringVar(&f.secretFile, "cluster-secret-file", env("EMBER_CLUSTER_SECRET_FILE", ""), "file holding the cluster secret")
@@ -60,8 +62,8 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.logLevel, "log-level", env("EMBER_LOG_LEVEL", "info"), "debug | info | warn | error")
 	fs.StringVar(&f.store, "store", env("EMBER_STORE", "raft"), "raft (replicated, durable shard groups) | memory (one unreplicated in-memory keyspace, nothing on disk)")
 	fs.DurationVar(&f.snapInterval, "snapshot-interval", envDuration("EMBER_SNAPSHOT_INTERVAL", 30*time.Second), "how often each shard checks whether to snapshot")
-	fs.Uint64Var(&f.snapThreshold, "snapshot-threshold", uint64(envInt("EMBER_SNAPSHOT_THRESHOLD", 100000)), "log entries since the last snapshot that make a shard snapshot")
-	fs.Uint64Var(&f.trailingLogs, "trailing-logs", uint64(envInt("EMBER_TRAILING_LOGS", 20000)), "log entries kept after a snapshot, for followers catching up")
+	fs.Uint64Var(&f.snapThreshold, "snapshot-threshold", uint64(envInt("EMBER_SNAPSHOT_THRESHOLD", 16384)), "log entries since the last snapshot that make a shard snapshot")
+	fs.Uint64Var(&f.trailingLogs, "trailing-logs", uint64(envInt("EMBER_TRAILING_LOGS", 10240)), "log entries kept after a snapshot, for followers catching up")
 	fs.StringVar(&f.pprofAddr, "pprof", env("EMBER_PPROF", ""), "serve net/http/pprof on this address (debugging)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
@@ -114,16 +116,20 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 		cport = f.port + 10000
 	}
 	nc.ClusterAddr = net.JoinHostPort(f.bind, strconv.Itoa(cport))
-	if f.advertise != "" {
-		nc.ClusterAdvertise = net.JoinHostPort(f.advertise, strconv.Itoa(cport))
+	peer := f.peerAdvertise
+	if peer == "" {
+		peer = f.advertise
+	}
+	if peer != "" {
+		nc.ClusterAdvertise = net.JoinHostPort(peer, strconv.Itoa(cport))
 	}
 	gport := f.gossipPort
 	if gport == 0 {
 		gport = f.port + 20000
 	}
 	nc.GossipAddr = net.JoinHostPort(f.bind, strconv.Itoa(gport))
-	if f.advertise != "" {
-		nc.GossipAdvertise = net.JoinHostPort(f.advertise, strconv.Itoa(gport))
+	if peer != "" {
+		nc.GossipAdvertise = net.JoinHostPort(peer, strconv.Itoa(gport))
 	}
 	if f.join != "" {
 		nc.Join = strings.Split(f.join, ",")

@@ -67,12 +67,22 @@ func (t *Table) Apply(ks *shard.Keyspace, rec *persistence.Record, w Writer) err
 // the leader (a Prepare error) instead of an argv: the marker, then the text.
 var execFailed = []byte{}
 
-// EncodeWatch encodes WATCHed slot versions for an EXEC record.
-func EncodeWatch(slots []int, versions []uint64) []byte {
+// Watch is one WATCHed key as the EXEC record carries it: the version of
+// its slot when watched, and its expiry then if it was live with a TTL
+// (a watched key that expires before EXEC aborts it, as in Redis).
+type Watch struct {
+	Slot     int
+	Version  uint64
+	ExpireAt int64
+}
+
+// EncodeWatch encodes the watched keys for an EXEC record.
+func EncodeWatch(ws []Watch) []byte {
 	var b []byte
-	for i, s := range slots {
-		b = binary.AppendUvarint(b, uint64(s))
-		b = binary.AppendUvarint(b, versions[i])
+	for _, w := range ws {
+		b = binary.AppendUvarint(b, uint64(w.Slot))
+		b = binary.AppendUvarint(b, w.Version)
+		b = binary.AppendVarint(b, w.ExpireAt)
 	}
 	return b
 }
@@ -90,7 +100,7 @@ func (t *Table) applyExec(ks *shard.Keyspace, rec *persistence.Record, w Writer)
 	if len(rec.Args) == 0 {
 		return fmt.Errorf("exec record without watch list")
 	}
-	if !watchHolds(ks, rec.Args[0]) {
+	if !watchHolds(ks, rec.Args[0], rec.Time) {
 		w.NullArray()
 		return nil
 	}
@@ -125,7 +135,7 @@ func (t *Table) applyExec(ks *shard.Keyspace, rec *persistence.Record, w Writer)
 	return nil
 }
 
-func watchHolds(ks *shard.Keyspace, b []byte) bool {
+func watchHolds(ks *shard.Keyspace, b []byte, now int64) bool {
 	for len(b) > 0 {
 		slot, n := binary.Uvarint(b)
 		if n <= 0 || slot >= shard.NumSlots {
@@ -137,7 +147,12 @@ func watchHolds(ks *shard.Keyspace, b []byte) bool {
 			return false
 		}
 		b = b[n:]
-		if ks.SlotVersion(int(slot)) != ver {
+		exp, n := binary.Varint(b)
+		if n <= 0 {
+			return false
+		}
+		b = b[n:]
+		if ks.SlotVersion(int(slot)) != ver || exp != 0 && exp <= now {
 			return false
 		}
 	}

@@ -88,7 +88,7 @@ func parseExpireFlags(opts [][]byte) (int, string) {
 		case eq(o, "LT"):
 			f |= expLT
 		default:
-			return 0, "ERR Unsupported option " + string(o)
+			return 0, "ERR Unsupported option " + CString(o)
 		}
 	}
 	if f&expNX != 0 && f&(expXX|expGT|expLT) != 0 {

@@ -54,3 +54,14 @@ func (Discard) Map(int)           {}
 func (Discard) Set(int)           {}
 func (Discard) Double(float64)    {}
 func (Discard) Resp3() bool       { return false }
+
+// CString returns b up to its first NUL byte: Redis formats user input
+// into error messages as C strings, so a NUL ends the quoted text.
+func CString(b []byte) string {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}
