@@ -97,10 +97,10 @@ func (c *client) check(spec *command.Spec, argv [][]byte) string {
 	switch {
 	case spec == nil:
 		return unknownCommand(argv)
-	case !c.authed && spec.Flags&command.NoAuth == 0:
-		return "NOAUTH Authentication required."
-	case !spec.CheckArity(len(argv)):
+	case !spec.CheckArity(len(argv)): // before auth, as in Redis 7
 		return command.ArityError(spec.Name)
+	case !c.authed.Load() && spec.Flags&command.NoAuth == 0:
+		return "NOAUTH Authentication required."
 	case c.srv.cluster && crossSlot(spec, argv):
 		return ErrCrossSlot
 	}
