@@ -124,7 +124,7 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	if err != nil {
 		return fmt.Errorf("shard %d: snapshots in %s: %w", cfg.ID, cfg.Dir, err)
 	}
-	if err := checkSnapshots(snaps, g.store, cfg.Dir); err != nil {
+	if err := checkSnapshots(snaps, g.store, g.store, cfg.Dir); err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
 	logs, err := raft.NewLogCache(256, g.store)
@@ -180,8 +180,12 @@ func (g *Group) Bootstrap(voters map[string]string) error {
 
 // HasState reports whether the group's folder already held Raft state.
 func HasState(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "raft.db"))
-	return err == nil
+	for _, p := range []string{"raft.db", "snapshots"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *Group) syncEverySecond() {
