@@ -17,9 +17,39 @@ func (n *Node) announceGroup(g *Group) {
 			li.Learns = append(li.Learns, string(s.ID))
 		}
 	}
-	if n.ml != nil {
-		n.ml.announce(li)
+	n.mu.RLock()
+	ml := n.ml
+	n.mu.RUnlock()
+	if ml != nil {
+		ml.announce(li)
 	} else {
 		n.rt.observe(li)
 	}
+}
+
+// observeLeader takes what a follower member knows first-hand: the leader
+// of the current term, from its heartbeats. That reaches the routing
+// table before the leader's own announcement has gossiped here, so a
+// leader that just handed a shard over answers MOVED to the new leader
+// at once instead of TRYAGAIN (redis-cli -c follows the one, not the
+// other). The index is the member's applied index, so a later
+// observation of the same term, or the leader's own announcement, wins.
+func (n *Node) observeLeader(g *Group) {
+	_, id := g.raft.LeaderWithID()
+	if id == "" || string(id) == n.id {
+		return
+	}
+	li := leaderInfo{Shard: g.ID(), Leader: string(id), Term: g.raft.CurrentTerm(), Index: g.fsm.Applied()}
+	f := g.raft.GetConfiguration()
+	if f.Error() != nil {
+		return
+	}
+	for _, s := range f.Configuration().Servers {
+		if s.Suffrage == raft.Voter {
+			li.Voters = append(li.Voters, string(s.ID))
+		} else {
+			li.Learns = append(li.Learns, string(s.ID))
+		}
+	}
+	n.rt.observe(li)
 }

@@ -13,10 +13,17 @@ import (
 // would crash applying a missing entry, or worse. So a damaged newest
 // snapshot either is provably covered by an older one and the log, or the
 // group refuses to start with an error naming the file.
-func checkSnapshots(store raft.SnapshotStore, logs raft.LogStore, dir string) error {
+func checkSnapshots(store raft.SnapshotStore, logs raft.LogStore, stable raft.StableStore, dir string) error {
 	metas, err := store.List()
 	if err != nil || len(metas) == 0 {
 		return err
+	}
+	// A log store that forgot its term (raft.db emptied, deleted or
+	// replaced) while snapshots remain has lost the entries after them:
+	// starting would silently serve the snapshot's older state.
+	if term, err := stable.GetUint64([]byte("CurrentTerm")); err != nil || term < metas[0].Term {
+		return fmt.Errorf("%s holds no Raft state for snapshot %s (term %d): the log after it is missing, "+
+			"so recent writes would be lost; see README, Recovering a shard", filepath.Join(dir, "raft.db"), metas[0].ID, metas[0].Term)
 	}
 	var bad []string
 	for _, m := range metas {

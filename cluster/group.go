@@ -76,6 +76,7 @@ type Group struct {
 	store *raftboltdb.BoltStore
 	trans *raft.NetworkTransport
 	reads readIndex
+	mux   *transport.Mux
 	prop  *proposer
 	// onLeader, when set, is told when this member becomes a ready leader.
 	onLeader func(*Group)
@@ -123,13 +124,14 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	if err != nil {
 		return fmt.Errorf("shard %d: snapshots in %s: %w", cfg.ID, cfg.Dir, err)
 	}
-	if err := checkSnapshots(snaps, g.store, cfg.Dir); err != nil {
+	if err := checkSnapshots(snaps, g.store, g.store, cfg.Dir); err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
 	logs, err := raft.NewLogCache(256, g.store)
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
+	g.mux = mux
 	g.fsm = fsm.New(cfg.ID, table, cfg.Dir, g.log)
 	g.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream: mux.Group(uint32(cfg.ID)), MaxPool: 3, Timeout: 10 * time.Second, Logger: hl,
@@ -178,8 +180,12 @@ func (g *Group) Bootstrap(voters map[string]string) error {
 
 // HasState reports whether the group's folder already held Raft state.
 func HasState(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "raft.db"))
-	return err == nil
+	for _, p := range []string{"raft.db", "snapshots"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *Group) syncEverySecond() {
@@ -213,9 +219,13 @@ func (g *Group) Close() error {
 		return nil
 	}
 	close(g.stop)
-	err := g.raft.Shutdown().Error()
-	g.wg.Wait()
+	f := g.raft.Shutdown()
+	// Cut the group's streams before waiting: a replication pipeline
+	// blocked on a silent peer would otherwise hold raft's shutdown.
 	g.trans.Close()
+	g.mux.CloseGroup(uint32(g.cfg.ID))
+	err := f.Error()
+	g.wg.Wait()
 	if cerr := g.store.Close(); err == nil {
 		err = cerr
 	}
@@ -250,10 +260,12 @@ func (g *Group) Propose(rec *persistence.Record) func(w command.Writer) error {
 // entry that was never appended may be retried on another node.
 func applyError(err error) error {
 	switch {
-	case errors.Is(err, raft.ErrNotLeader):
+	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrLeadershipTransferInProgress):
+		// raft refuses both before appending (leaderLoop answers
+		// applyCh with them and continues), so a retry is safe.
 		return ErrNotLeader
 	case errors.Is(err, raft.ErrLeadershipLost), errors.Is(err, raft.ErrRaftShutdown),
-		errors.Is(err, raft.ErrLeadershipTransferInProgress), errors.Is(err, raft.ErrAbortedByRestore):
+		errors.Is(err, raft.ErrAbortedByRestore):
 		return fmt.Errorf("%w: %w", rpc.ErrUnknownOutcome, err)
 	}
 	return err

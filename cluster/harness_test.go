@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -182,14 +183,23 @@ func allSame(d []string) bool {
 	return true
 }
 
-// readLeader runs GET on the leader with a linearizable read.
+// get runs GET on the leader with a linearizable read, retrying while
+// leadership moves.
 func (c *testCluster) get(key string) (string, error) {
-	i := c.leader()
 	var out string
-	err := c.members[i].group().Read(func(ksp *shard.Keyspace, now int64) {
-		if o := ksp.Lookup([]byte(key), now); o != nil {
-			out = string(o.Str)
+	var err error
+	for range 100 {
+		i := c.leader()
+		out = ""
+		err = c.members[i].group().Read(func(ksp *shard.Keyspace, now int64) {
+			if o := ksp.Lookup([]byte(key), now); o != nil {
+				out = string(o.Str)
+			}
+		})
+		if err == nil || !errors.Is(err, ErrNotLeader) {
+			return out, err
 		}
-	})
+		time.Sleep(20 * time.Millisecond)
+	}
 	return out, err
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"strings"
 
 	"github.com/hashicorp/go-hclog"
 )
@@ -93,9 +94,24 @@ func (h *hclogAdapter) StandardLogger(*hclog.StandardLoggerOptions) *log.Logger 
 	return log.New(h.StandardWriter(nil), "", 0)
 }
 
+// StandardWriter serves libraries that log through the standard logger
+// with a level prefix (memberlist writes "[DEBUG] memberlist: ..." for
+// every gossip exchange): the prefix picks the level, so those stay out
+// of an info-level log.
 func (h *hclogAdapter) StandardWriter(*hclog.StandardLoggerOptions) io.Writer {
 	return writerFunc(func(p []byte) (int, error) {
-		h.l.Info(string(trimNewline(p)), "component", h.name)
+		msg := string(trimNewline(p))
+		level := slog.LevelInfo
+		for _, l := range []struct {
+			prefix string
+			level  slog.Level
+		}{{"[TRACE] ", slog.LevelDebug}, {"[DEBUG] ", slog.LevelDebug}, {"[INFO] ", slog.LevelInfo}, {"[WARN] ", slog.LevelWarn}, {"[ERR] ", slog.LevelError}, {"[ERROR] ", slog.LevelError}} {
+			if strings.HasPrefix(msg, l.prefix) {
+				msg, level = strings.TrimPrefix(msg, l.prefix), l.level
+				break
+			}
+		}
+		h.l.Log(context.Background(), level, msg, "component", h.name)
 		return len(p), nil
 	})
 }

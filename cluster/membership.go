@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/memberlist"
 )
@@ -22,6 +23,8 @@ type membership struct {
 
 	mu   sync.Mutex
 	meta NodeMeta
+
+	leaveOnce sync.Once
 }
 
 // gossipMsg is a broadcast: a leader announcement or an operator's
@@ -117,9 +120,14 @@ func (m *membership) setLeaving() error {
 	return m.ml.UpdateNode(0)
 }
 
+// leave says goodbye and stops gossip. It runs once: a node that left
+// the cluster (waitLeft) calls it again when it closes, and memberlist
+// panics on a Leave after Shutdown.
 func (m *membership) leave() {
-	m.ml.Leave(0)
-	m.ml.Shutdown()
+	m.leaveOnce.Do(func() {
+		m.ml.Leave(time.Second)
+		m.ml.Shutdown()
+	})
 }
 
 // NodeMeta implements memberlist.Delegate.

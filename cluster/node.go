@@ -107,12 +107,15 @@ type Node struct {
 
 	rt       *routing
 	ml       *membership // nil without gossip
+	peers    []string    // gossip addresses last saved in node.json (reconcile loop and Close only)
 	leaving  atomic.Bool
 	done     chan struct{} // closed once a leaving node has left
 	doneOnce sync.Once
 	stop     chan struct{}
 	wg       sync.WaitGroup
 	closed   atomic.Bool
+
+	mem memGuard // maxmemory and eviction
 }
 
 // StartNode opens, bootstraps or joins the node's groups and starts gossip
@@ -147,6 +150,7 @@ func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, e
 		groups: map[int]*Group{}, stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	n.nshards.Store(int32(m.Shards))
+	n.peers = m.Peers
 	n.mux.HandleAdmin(n.serveAdmin)
 	go n.mux.Serve()
 	n.rt = newRouting(n.selfMeta())
@@ -237,7 +241,11 @@ func (n *Node) startGossip(seeds []string) error {
 	if err != nil {
 		return err
 	}
+	// Groups opened before gossip may already lead and announce (their
+	// leader goroutines read n.ml): publish it under the lock.
+	n.mu.Lock()
 	n.ml = ml
+	n.mu.Unlock()
 	seeds = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(seeds))), func(s string) bool { return s == "" })
 	if err := ml.join(seeds); err != nil && len(n.cfg.Join) > 0 {
 		return fmt.Errorf("cluster: join %v: %w", seeds, err)
@@ -332,8 +340,8 @@ func (n *Node) Close() error {
 	return errors.Join(errs...)
 }
 
-// savePeers remembers the gossip addresses of live members, so a restart
-// without --join finds the cluster again.
+// savePeers remembers the gossip addresses of live members when they
+// changed, so a restart (even after a crash) finds the cluster again.
 func (n *Node) savePeers() {
 	if n.ml == nil {
 		return
@@ -344,8 +352,42 @@ func (n *Node) savePeers() {
 			peers = append(peers, net.JoinHostPort(m.Addr.String(), strconv.Itoa(int(m.Port))))
 		}
 	}
-	if len(peers) > 0 {
-		saveMeta(n.cfg.DataDir, meta{ID: n.id, Shards: n.shardCount(), Peers: peers})
+	slices.Sort(peers)
+	if len(peers) == 0 || slices.Equal(peers, n.peers) {
+		return
+	}
+	if err := saveMeta(n.cfg.DataDir, meta{ID: n.id, Shards: n.shardCount(), Peers: peers}); err != nil {
+		n.log.Warn("failed to save peers", "error", err)
+		return
+	}
+	n.peers = peers
+}
+
+// gossipUpkeep runs every few placement rounds. A node alone in its
+// gossip although it knows peers (node.json) or seeds (--join) keeps
+// trying them: a node restarted after a crash, or a whole cluster
+// restarted in any order, finds itself again; the others never dial a
+// member they saw die. Otherwise it saves the peers it sees.
+func (n *Node) gossipUpkeep() {
+	if n.ml == nil || n.leaving.Load() {
+		return
+	}
+	if n.ml.ml.NumMembers() > 1 {
+		n.savePeers()
+		return
+	}
+	seeds := slices.Clone(n.peers)
+	if len(n.cfg.Join) > 0 {
+		if info, err := tryClusterInfo(n.cfg.Join, n.cfg.Password); err == nil && info.ID != n.id {
+			seeds = append(seeds, info.Gossip...)
+		}
+	}
+	seeds = slices.DeleteFunc(seeds, func(s string) bool { return s == n.selfMeta().Gossip })
+	if len(seeds) == 0 {
+		return
+	}
+	if err := n.ml.join(seeds); err == nil {
+		n.log.Info("found the cluster again", "via", seeds)
 	}
 }
 

@@ -90,8 +90,16 @@ func (n *Node) ReadStale(slot int, fn func(ks *shard.Keyspace, now int64)) error
 // on a Redis Cluster node.
 func (n *Node) Each(fn func(ks *shard.Keyspace, now int64) bool) error {
 	for _, g := range n.Groups() {
+		// A stopped shard, or one with no leader anywhere, must not be
+		// skipped silently: DBSIZE or KEYS would under-report.
+		if err := g.fsm.Err(); err != nil {
+			return err
+		}
 		if !g.isReadyLeader() {
-			continue
+			if _, id := g.raft.LeaderWithID(); id == "" || string(id) == n.id {
+				return rpc.ErrTryAgain
+			}
+			continue // led elsewhere: that node answers for it
 		}
 		cont := true
 		if err := g.Read(func(ks *shard.Keyspace, now int64) { cont = fn(ks, now) }); err != nil {
@@ -141,6 +149,8 @@ func (n *Node) ClusterView() rpc.ClusterView {
 	for _, g := range n.Groups() {
 		if g.isReadyLeader() {
 			n.announceGroup(g)
+		} else {
+			n.observeLeader(g)
 		}
 	}
 	return n.rt.view()

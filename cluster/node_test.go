@@ -174,3 +174,46 @@ func damagedSnapshot(t *testing.T, trailing uint64) {
 		t.Fatalf("start with a damaged snapshot: %v", err)
 	}
 }
+
+// A raft.db that lost its state (emptied or deleted) next to snapshots
+// has lost the writes after them: the node refuses to start instead of
+// serving the snapshot's older data.
+func TestLostLogRefusesToStart(t *testing.T) {
+	t.Parallel()
+	for _, damage := range []string{"empty", "deleted"} {
+		t.Run(damage, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			cfg := DefaultNodeConfig(dir)
+			cfg.Shards, cfg.ClusterAddr = 1, "127.0.0.1:0"
+			cfg.Group.HeartbeatTimeout, cfg.Group.ElectionTimeout = 100*time.Millisecond, 100*time.Millisecond
+			n, err := StartNode(cfg, command.NewTable(), quietLog())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := n.WaitLeaders(10 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			write(t, n, "set", "before", "1")
+			if err := n.Snapshot(); err != nil {
+				t.Fatal(err)
+			}
+			write(t, n, "set", "after", "2")
+			n.Close()
+			db := filepath.Join(dir, "shard-00000", "raft.db")
+			if damage == "empty" {
+				os.WriteFile(db, nil, 0o644)
+			} else {
+				os.Remove(db)
+			}
+			n, err = StartNode(cfg, command.NewTable(), quietLog())
+			if err == nil {
+				n.Close()
+				t.Fatal("started with a lost log: writes after the snapshot would be gone")
+			}
+			if !strings.Contains(err.Error(), db) || !strings.Contains(err.Error(), "log after it is missing") {
+				t.Fatalf("error does not say what is wrong: %v", err)
+			}
+		})
+	}
+}

@@ -33,7 +33,9 @@ func (n *Node) JoinCluster(seeds []string) error {
 			return ErrNotEmpty
 		}
 	}
-	info, err := fetchClusterInfo(seeds, n.cfg.Password)
+	// One try, not fetchClusterInfo's minute of retries: an operator
+	// (ember-node join) is waiting for the answer.
+	info, err := tryClusterInfo(seeds, n.cfg.Password)
 	if err != nil {
 		return err
 	}
@@ -125,6 +127,21 @@ type ShardStatus struct {
 	Applied  uint64            `json:"applied"`
 	Lag      map[string]uint64 `json:"lag,omitempty"`
 	Keys     int               `json:"keys"`
+	// Target is where placement, as this leader sees the cluster, wants
+	// the shard's replicas: the group has settled once its voters are
+	// exactly these and it has no learners.
+	Target []string `json:"target"`
+}
+
+// ShardRoute is one shard as this node's routing table has it from
+// gossip (the latest leader announcement), whether or not it leads it:
+// it still names the members of a shard that has lost its leader.
+type ShardRoute struct {
+	Shard    int      `json:"shard"`
+	Leader   string   `json:"leader,omitempty"`
+	Term     uint64   `json:"term,omitempty"`
+	Voters   []string `json:"voters,omitempty"`
+	Learners []string `json:"learners,omitempty"`
 }
 
 // NodeStatus is one member in Status.
@@ -138,17 +155,20 @@ type NodeStatus struct {
 }
 
 // Status is what `ember-node status` prints, as seen by one node: every
-// member, and the shards this node leads in detail.
+// member, every shard's route, and the shards this node leads in detail.
+// The ops commands merge the Led parts of every live node's Status.
 type Status struct {
-	Self   string        `json:"self"`
-	Shards int           `json:"shards"`
-	Nodes  []NodeStatus  `json:"nodes"`
-	Led    []ShardStatus `json:"led"`
+	Self     string        `json:"self"`
+	Shards   int           `json:"shards"`
+	Replicas int           `json:"replicas"`
+	Nodes    []NodeStatus  `json:"nodes"`
+	Routes   []ShardRoute  `json:"routes"`
+	Led      []ShardStatus `json:"led"`
 }
 
 // StatusJSON implements CLUSTER EMBER-STATUS.
 func (n *Node) StatusJSON() ([]byte, error) {
-	st := Status{Self: n.id, Shards: n.shardCount()}
+	st := Status{Self: n.id, Shards: n.shardCount(), Replicas: n.cfg.Replicas}
 	v := n.ClusterView()
 	for _, nd := range v.Nodes {
 		ns := NodeStatus{ID: nd.ID, Client: nd.Addr, Alive: nd.Alive}
@@ -166,11 +186,21 @@ func (n *Node) StatusJSON() ([]byte, error) {
 		}
 		st.Nodes = append(st.Nodes, ns)
 	}
+	for i := range n.shardCount() {
+		r := ShardRoute{Shard: i}
+		if li, ok := n.rt.leaderOf(i); ok {
+			r.Leader, r.Term, r.Voters, r.Learners = li.Leader, li.Term, li.Voters, li.Learns
+		}
+		st.Routes = append(st.Routes, r)
+	}
+	eligible := n.rt.eligible(n.cfg.DeadGrace)
 	for _, g := range n.Groups() {
 		if !g.isReadyLeader() {
 			continue
 		}
-		st.Led = append(st.Led, n.shardStatus(g))
+		ss := n.shardStatus(g)
+		ss.Target = n.target(g.ID(), eligible)
+		st.Led = append(st.Led, ss)
 	}
 	return json.Marshal(st)
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/hashicorp/raft"
+
+	"github.com/ember-node/ember-node/rpc"
 )
 
 // Placement: every node computes the same target replica set for each
@@ -25,12 +27,15 @@ func (n *Node) reconcileLoop() {
 	defer n.wg.Done()
 	t := time.NewTicker(n.cfg.ReconcileEvery)
 	defer t.Stop()
-	for {
+	for i := 0; ; i++ {
 		select {
 		case <-n.stop:
 			return
 		case <-t.C:
 			n.reconcile()
+			if i%4 == 0 {
+				n.gossipUpkeep()
+			}
 		}
 	}
 }
@@ -68,18 +73,19 @@ func (n *Node) reconcile() {
 	}
 	eligible := n.rt.eligible(n.cfg.DeadGrace)
 	changed := false
+	adds := maxCatchingUp - n.catchingUp()
 	for shard := range n.shardCount() {
 		target := n.target(shard, eligible)
 		g := n.groupByID(shard)
 		switch {
-		case g == nil && slices.Contains(target, n.id) && !n.leaving.Load():
+		case g == nil && !n.leaving.Load() && (slices.Contains(target, n.id) || n.listedBy(shard)):
 			if _, err := n.openGroup(shard); err != nil {
 				n.log.Error("failed to open group", "shard", shard, "error", err)
 			}
 		case g != nil && g.isReadyLeader():
 			n.announceGroup(g)
-			if !changed {
-				changed = n.reconcileGroup(g, target)
+			if n.reconcileGroup(g, target, &adds) {
+				changed = true
 			}
 		case g != nil:
 			n.maybeDrop(g, target)
@@ -90,9 +96,30 @@ func (n *Node) reconcile() {
 	}
 }
 
+// maxCatchingUp bounds the groups led by one node that have a new replica
+// catching up (a snapshot or a log replay in flight). Every group makes
+// its own next change each round, so a joining or leaving node is served
+// by all shards at once, but only this many copy data at a time.
+const maxCatchingUp = 2
+
+// catchingUp counts the groups led here that have a non-voter.
+func (n *Node) catchingUp() int {
+	count := 0
+	for _, g := range n.Groups() {
+		if !g.isReadyLeader() {
+			continue
+		}
+		if f := g.raft.GetConfiguration(); f.Error() == nil &&
+			slices.ContainsFunc(f.Configuration().Servers, func(s raft.Server) bool { return s.Suffrage == raft.Nonvoter }) {
+			count++
+		}
+	}
+	return count
+}
+
 // reconcileGroup makes at most one membership change; it reports whether
-// it made one.
-func (n *Node) reconcileGroup(g *Group, target []string) bool {
+// it made one. Adding a replica spends one of adds.
+func (n *Node) reconcileGroup(g *Group, target []string, adds *int) bool {
 	f := g.raft.GetConfiguration()
 	if f.Error() != nil {
 		return false
@@ -107,11 +134,12 @@ func (n *Node) reconcileGroup(g *Group, target []string) bool {
 		return raft.Server{}, false
 	}
 	for _, id := range target {
-		if _, ok := has(id); ok || !n.rt.isAlive(id) {
+		if _, ok := has(id); ok || !n.rt.isAlive(id) || *adds <= 0 {
 			continue
 		}
 		if m, ok := n.rt.nodeMeta(id); ok {
 			n.log.Info("adding replica", "shard", g.ID(), "replica", id)
+			*adds--
 			return n.change(g, g.raft.AddNonvoter(raft.ServerID(id), raft.ServerAddress(m.Cluster), 0, 0))
 		}
 	}
@@ -177,6 +205,18 @@ func (n *Node) handOff(g *Group, target []string) {
 	}
 }
 
+// listedBy reports whether the shard's leader lists this node as a
+// member. Views of the cluster differ for a while (a node that joined
+// later never hears of members that died before it came, so one that has
+// a dead node still eligible computes another target), and it is the
+// leader's view that counts: a node it added must open its member, or the
+// leader waits for it to catch up until the views agree again (up to
+// --dead-grace).
+func (n *Node) listedBy(shard int) bool {
+	li, ok := n.rt.leaderOf(shard)
+	return ok && li.Leader != n.id && (slices.Contains(li.Voters, n.id) || slices.Contains(li.Learns, n.id))
+}
+
 // maybeDrop closes and deletes a local member the group no longer lists
 // (per its leader's announcement) and that is no placement target.
 func (n *Node) maybeDrop(g *Group, target []string) {
@@ -190,15 +230,22 @@ func (n *Node) maybeDrop(g *Group, target []string) {
 	n.dropGroup(g.ID())
 }
 
-// balanceLeaders moves one leadership per round from this node to a
-// voter that leads fewer shards, when this node leads more than its share.
+// balanceLeaders moves at most one leadership per round from this node
+// to a voter that leads fewer than its share (ceil(shards/serving
+// nodes)): when this node leads more than its share, or is leaving, or
+// leads exactly its share while a node over its share can only hand a
+// shard to this node (this node votes there, the other voters are full).
+// That last case makes room one hop away; without it a node that votes
+// in few shards may never get a leadership while another keeps two.
+// Each move lowers the leaders over their share or keeps it and lets the
+// over-share leader move next round, so the moves end.
 func (n *Node) balanceLeaders() {
 	v := n.rt.view()
-	alive := 0
+	serving := 0
 	count := map[string]int{}
 	for _, nd := range v.Nodes {
-		if nd.Alive {
-			alive++
+		if m, _ := n.rt.nodeMeta(nd.ID); nd.Alive && !m.Leaving {
+			serving++
 		}
 	}
 	for _, s := range v.Shards {
@@ -206,26 +253,51 @@ func (n *Node) balanceLeaders() {
 			count[s.Leader]++
 		}
 	}
-	if alive < 2 {
+	if serving < 2 {
 		return
 	}
-	share := (n.shardCount() + alive - 1) / alive
-	if count[n.id] <= share && !n.leaving.Load() {
-		return
+	share := (n.shardCount() + serving - 1) / serving
+	mine := count[n.id]
+	if mine > share || n.leaving.Load() || mine == share && n.neededBelow(v, count, share) {
+		n.moveOneLeadership(count, share)
 	}
+}
+
+// neededBelow reports whether a leader over its share leads a shard in
+// which this node votes and every other voter is at its share or above.
+func (n *Node) neededBelow(v rpc.ClusterView, count map[string]int, share int) bool {
+	for _, s := range v.Shards {
+		if s.Leader == "" || s.Leader == n.id || count[s.Leader] <= share || !slices.Contains(s.Followers, n.id) {
+			continue
+		}
+		room := false
+		for _, id := range s.Followers {
+			room = room || id != n.id && count[id] < share && n.rt.isAlive(id)
+		}
+		if !room {
+			return true
+		}
+	}
+	return false
+}
+
+// moveOneLeadership hands one shard led here to a caught-up, serving
+// voter that leads fewer than share; it reports whether it did.
+func (n *Node) moveOneLeadership(count map[string]int, share int) bool {
 	for _, g := range n.Groups() {
 		if !g.isReadyLeader() {
 			continue
 		}
 		li, _ := n.rt.leaderOf(g.ID())
 		for _, id := range li.Voters {
-			if id == n.id || !n.rt.isAlive(id) || count[id] >= share || !n.caughtUp(g, id) {
+			m, _ := n.rt.nodeMeta(id)
+			if id == n.id || !n.rt.isAlive(id) || m.Leaving || count[id] >= share || !n.caughtUp(g, id) {
 				continue
 			}
-			m, _ := n.rt.nodeMeta(id)
 			n.log.Info("balancing shard leadership", "shard", g.ID(), "to", id)
 			g.raft.LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(m.Cluster))
-			return
+			return true
 		}
 	}
+	return false
 }

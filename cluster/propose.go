@@ -23,6 +23,7 @@ const (
 
 type pendingWrite struct {
 	data  []byte // the encoded record
+	stop  <-chan struct{}
 	done  chan struct{}
 	reply []byte
 	err   error
@@ -42,7 +43,7 @@ func newProposer(g *Group) *proposer {
 
 // submit queues an encoded record and returns its pending write.
 func (p *proposer) submit(data []byte) *pendingWrite {
-	pw := &pendingWrite{data: data, done: make(chan struct{})}
+	pw := &pendingWrite{data: data, stop: p.g.stop, done: make(chan struct{})}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -144,9 +145,19 @@ func (p *proposer) complete(f raft.ApplyFuture, batch []*pendingWrite) {
 	}
 }
 
-// wait blocks until the write's outcome and writes its reply.
+// wait blocks until the write's outcome and writes its reply. A group
+// shutting down may never resolve a future raft had queued, so the wait
+// also ends with the group: the outcome is then unknown.
 func (pw *pendingWrite) wait(w command.Writer) error {
-	<-pw.done
+	select {
+	case <-pw.done:
+	case <-pw.stop:
+		select {
+		case <-pw.done:
+		default:
+			return applyError(raft.ErrRaftShutdown)
+		}
+	}
 	if pw.err != nil {
 		return pw.err
 	}

@@ -46,6 +46,7 @@ type FSM struct {
 	cap *shard.Capture // the snapshot being persisted, if any
 
 	applied atomic.Uint64
+	used    atomic.Int64 // the keyspace's accounted bytes after the last apply
 	voters  atomic.Int32 // voters in the latest applied configuration
 	failed  atomic.Pointer[error]
 
@@ -93,6 +94,7 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 			f.noteConfiguration(l)
 		}
 	}
+	f.used.Store(f.ks.UsedMemory())
 	f.mu.Unlock()
 	if n := len(logs); n > 0 {
 		f.setApplied(logs[n-1].Index)
@@ -175,6 +177,10 @@ func (f *FSM) Read(now int64, fn func(ks *shard.Keyspace, now int64)) error {
 	fn(f.ks, now)
 	return nil
 }
+
+// UsedMemory returns the keyspace's accounted bytes without taking the
+// lock: the leader's maxmemory check reads it before every denyoom write.
+func (f *FSM) UsedMemory() int64 { return f.used.Load() }
 
 // Applied returns the index of the last applied entry.
 func (f *FSM) Applied() uint64 { return f.applied.Load() }

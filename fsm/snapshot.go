@@ -115,6 +115,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		f.cap = nil
 	}
 	f.ks = ks
+	f.used.Store(ks.UsedMemory())
 	f.mu.Unlock()
 	f.setApplied(applied)
 	f.log.Info("restored snapshot", "keys", ks.Len())

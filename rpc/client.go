@@ -23,7 +23,7 @@ type client struct {
 	addr   string
 	laddr  string
 	w      resp.Writer
-	authed bool
+	authed atomic.Bool // the guard reads it too (guardLimits.needAuth)
 
 	rnd *rand.Rand // seeds of commands' deterministic random sources
 
@@ -62,12 +62,13 @@ func newClient(s *Server, conn redcon.Conn) *client {
 		conn:    conn,
 		id:      s.nextID.Add(1),
 		addr:    conn.RemoteAddr(),
-		authed:  s.cfg.RequirePass == "",
 		created: now,
 		w:       resp.Writer{Proto: 2},
 		rnd:     rand.New(rand.NewPCG(s.seed(), s.seed())),
 	}
 	c.read = c.runRead
+	c.authed.Store(s.cfg.RequirePass == "")
+	attachGuard(conn, &c.authed)
 	c.lastCmd.Store(now.UnixNano())
 	c.proto.Store(2)
 	if nc := conn.NetConn(); nc != nil {

@@ -162,5 +162,6 @@ func (c *client) configSet(pairs [][]byte) {
 		return
 	}
 	s.cfg = cfg
+	s.setMaxMemory(cfg)
 	c.w.Simple("OK")
 }

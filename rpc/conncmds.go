@@ -150,7 +150,7 @@ func (c *client) checkAuth(cred [][]byte) bool {
 	ok := string(user) == "default" && (want == "" ||
 		subtle.ConstantTimeCompare(pass, []byte(want)) == 1)
 	if ok {
-		c.authed = true
+		c.authed.Store(true)
 	}
 	return ok
 }
@@ -192,7 +192,7 @@ func helloCmd(c *client, argv [][]byte) {
 			return
 		}
 	}
-	if !c.authed {
+	if !c.authed.Load() {
 		c.w.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 		return
 	}

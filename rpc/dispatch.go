@@ -77,6 +77,10 @@ func (c *client) dispatch(argv [][]byte) {
 	c.lastSpec.Store(spec)
 	if c.multi != nil && !multiControl(spec.Name) {
 		c.drain()
+		if !c.admit(firstSlot(spec, argv)) {
+			c.rejectInMulti()
+			return
+		}
 		c.queue(spec, argv)
 		return
 	}
@@ -93,10 +97,10 @@ func (c *client) check(spec *command.Spec, argv [][]byte) string {
 	switch {
 	case spec == nil:
 		return unknownCommand(argv)
-	case !c.authed && spec.Flags&command.NoAuth == 0:
-		return "NOAUTH Authentication required."
-	case !spec.CheckArity(len(argv)):
+	case !spec.CheckArity(len(argv)): // before auth, as in Redis 7
 		return command.ArityError(spec.Name)
+	case !c.authed.Load() && spec.Flags&command.NoAuth == 0:
+		return "NOAUTH Authentication required."
 	case c.srv.cluster && crossSlot(spec, argv):
 		return ErrCrossSlot
 	}
@@ -158,12 +162,7 @@ func (s *Server) lookup(name []byte) (*command.Spec, *connSpec) {
 // a record through the store.
 func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	s := c.srv
-	slot := -1
-	if spec.First > 0 && spec.First < len(argv) {
-		slot = shard.KeySlot(argv[spec.First])
-	} else if pos := spec.KeyPositions(argv); len(pos) > 0 {
-		slot = shard.KeySlot(argv[pos[0]])
-	}
+	slot := firstSlot(spec, argv)
 	c.ctx = command.Ctx{Now: now, Seed: c.rnd.Uint64(), W: &c.w, Spec: spec}
 	if spec.Flags&command.Write == 0 {
 		c.drain()
@@ -183,6 +182,9 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 		if err != nil {
 			c.w.Error(s.redirect(slot, err))
 		}
+		return
+	}
+	if spec.Flags&command.DenyOOM != 0 && !c.admit(slot) {
 		return
 	}
 	if s.async != nil && slot >= 0 {

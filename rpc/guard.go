@@ -1,185 +1,216 @@
 package rpc
 
 import (
+	"bytes"
 	"net"
 	"strconv"
+	"sync/atomic"
+
+	"github.com/tidwall/redcon"
 )
 
-// guardConn checks the RESP framing of everything a client sends before
-// redcon parses it. redcon has no limit on bulk or query size and trusts
-// lengths (a length near 2^63 overflows its index arithmetic), so the
-// guard enforces Redis's limits and, on a violation, answers
-// "-ERR Protocol error: ..." itself and ends the connection. It passes
-// bytes through untouched and keeps only a few counters.
+// guardConn sits between the socket and redcon and reframes what a client
+// sends the way Redis's own parser reads it. redcon trusts lengths (one
+// near 2^63 overflows its index arithmetic), has no limits, and reads
+// some malformed input differently from Redis, so it is only ever shown
+// canonical RESP multibulk frames: the guard enforces Redis's limits,
+// converts inline commands itself (splitArgs), passes on what Redis would
+// accept, and on a violation answers "-ERR Protocol error: ..." and ends
+// the connection, after the replies to the commands before it.
+//
+// Valid RESP passes through untouched and is framed in place in redcon's
+// own buffer: the guard copies only what it rewrites at greater length
+// (inline commands), input it holds back, and lines longer than any valid
+// header (read 16KB at a time, as Redis reads, for its 64KB line limit).
 type guardConn struct {
 	net.Conn
-	maxBulk  int64 // proto-max-bulk-len
-	maxQuery int64 // client-query-buffer-limit: one command's bytes
-	st       guardState
-	hdr      [24]byte // digits of the header being read
-	hdrLen   int
-	inline   int   // bytes of the inline command being read
-	bulks    int   // bulks left in the command
-	left     int64 // payload bytes left in the bulk, CRLF included
-	cmdBytes int64 // bytes of the command being read
-	failed   string
+	lim    guardLimits
+	fresh  func() guardLimits // the limits now; nil keeps lim
+	authed *atomic.Bool       // the client's, once it exists
+
+	carry   []byte // input for the next Read: a header fragment, or what a frame stopped at
+	resume  bool   // carry is to be framed before the socket is read again
+	spill   []byte // inline commands' frames that did not fit in the reader's buffer
+	spos    int
+	snext   int    // spill offset of the next frame or bulk header
+	sleft   int64  // bulks left in the frame spos is in
+	small   []byte // what a too small reader's buffer could not take
+	scratch []byte // a read of a long line
+	rerr    error  // the socket's error, reported once the bytes before it are
+	failed  string
+
+	frameState
 }
 
-type guardState uint8
+// guardLimits are the settings the framing depends on.
+type guardLimits struct {
+	maxBulk  int64 // proto-max-bulk-len
+	maxQuery int64 // client-query-buffer-limit: one command's bytes
+	needAuth bool  // Redis's authRequired: smaller limits before AUTH
+}
 
 const (
-	gStart guardState = iota
-	gMultiHeader
-	gBulkStart
-	gBulkHeader
-	gBulkBody
-	gInline
-)
-
-const (
-	maxMultibulk  = 1024 * 1024
-	maxInlineSize = 64 * 1024
+	maxInlineSize = 64 * 1024 // Redis's PROTO_INLINE_MAX_SIZE
+	maxGuardChunk = 16 * 1024 // Redis's PROTO_IOBUF_LEN: one read
+	minGuardRead  = 64
+	maxKeptBuf    = 64 << 10
 )
 
 func (g *guardConn) Read(p []byte) (int, error) {
-	if g.failed != "" {
-		g.Conn.Write([]byte("-ERR Protocol error: " + g.failed + "\r\n"))
-		return 0, errGuard{g.failed}
+	if len(p) < minGuardRead || len(g.small) > 0 {
+		return g.readSmall(p)
 	}
-	n, err := g.Conn.Read(p)
-	if ok := g.scan(p[:n]); ok < n {
-		// Pass what came before the violation; the next Read reports it.
-		return ok, nil
+	for {
+		if g.spos < len(g.spill) {
+			return g.drainSpill(p), nil
+		}
+		if g.failed != "" {
+			g.Conn.Write([]byte("-ERR Protocol error: " + g.failed + "\r\n"))
+			return 0, errGuard{g.failed}
+		}
+		var w int
+		switch {
+		case g.resume:
+			w = g.frameCarry(p)
+		case g.rerr != nil:
+			return 0, g.rerr
+		case g.longLine():
+			w = g.readLong(p)
+		default:
+			w = g.fill(p)
+		}
+		if w > 0 {
+			return w, nil
+		}
 	}
-	return n, err
+}
+
+// fill reads the socket into p and frames it there, until a command is
+// complete or p is full: redcon parses a partial command from its start
+// again after every read, so handing it pieces of a long command would
+// make its work quadratic, while full buffers double (and parses are few).
+func (g *guardConn) fill(p []byte) int {
+	off := 0
+	if g.lf {
+		p[0], g.lfOK, off = '\n', true, 1 // the held '\n' goes out first
+	}
+	end := off + copy(p[off:], g.carry)
+	g.carry = g.carry[:0]
+	g.begin(p, p[off:end], off)
+	for {
+		n, err := g.Conn.Read(p[end:min(len(p), end+maxGuardChunk)])
+		end += n
+		g.in, g.rerr = p[off:end], err
+		if g.run(); g.r < len(g.in) {
+			break
+		}
+		g.endRead()
+		if g.failed != "" || g.cmds > 0 || err != nil || end == len(p) || g.longLine() {
+			break
+		}
+	}
+	return g.finish()
+}
+
+// frameCarry frames input a previous Read stopped at, into p.
+func (g *guardConn) frameCarry(p []byte) int {
+	g.resume = false
+	g.begin(p, g.carry, -1)
+	if g.run(); g.r == len(g.in) {
+		g.endRead()
+	}
+	return g.finish()
+}
+
+// readLong reads a line longer than any valid header 16KB at a time.
+// Redis checks the 64KB limit on a line whose end it has not found after
+// each read of up to 16KB: reading so too, the guard passes and refuses
+// the same long lines (as far as the network cuts reads alike).
+func (g *guardConn) readLong(p []byte) int {
+	if g.scratch == nil {
+		g.scratch = make([]byte, maxGuardChunk)
+	}
+	n, err := g.Conn.Read(g.scratch)
+	g.rerr = err
+	g.begin(p, g.scratch[:n], -1)
+	if g.run(); g.r == len(g.in) {
+		g.endRead()
+	}
+	w := g.finish()
+	if !g.longLine() {
+		g.scratch = nil
+	}
+	return w
+}
+
+func (g *guardConn) drainSpill(p []byte) int {
+	n := copy(p, g.spill[g.spos:g.spos+g.spillCut(len(p))])
+	if g.spos += n; g.spos == len(g.spill) {
+		g.spill, g.spos, g.snext = g.spill[:0], 0, 0
+		if cap(g.spill) > maxKeptBuf {
+			g.spill = nil
+		}
+	}
+	return n
+}
+
+// spillCut is how much of spill, at most n bytes, may go out now: never
+// up to a point between two bulks, or inside a bulk's header (see lf).
+// spill holds whole frames, walked once across Reads.
+func (g *guardConn) spillCut(n int) int {
+	end := min(len(g.spill), g.spos+n)
+	for g.snext < end {
+		line := g.spill[g.snext:]
+		nl := bytes.IndexByte(line, '\n')
+		hdrEnd := g.snext + nl + 1
+		v, _ := strconv.ParseInt(string(line[1:nl-1]), 10, 64)
+		switch {
+		case g.sleft == 0 && end < hdrEnd:
+			return end - g.spos // in the "*N" line
+		case g.sleft == 0:
+			g.sleft, g.snext = v, hdrEnd
+		case end < hdrEnd:
+			return g.snext - 1 - g.spos // back before the '\n' ending the last bulk
+		default:
+			g.sleft--
+			g.snext = hdrEnd + int(v) + 2
+		}
+	}
+	if end == g.snext && g.sleft > 0 {
+		return end - 1 - g.spos
+	}
+	return end - g.spos
+}
+
+// readSmall serves a reader whose buffer cannot hold a header fragment
+// and a read (redcon's never is that small).
+func (g *guardConn) readSmall(p []byte) (int, error) {
+	if len(g.small) == 0 {
+		buf := make([]byte, 4096)
+		n, err := g.Read(buf)
+		if n == 0 {
+			return 0, err
+		}
+		g.small = buf[:n]
+	}
+	n := copy(p, g.small)
+	g.small = g.small[n:]
+	return n, nil
+}
+
+// keep saves b, which may lie in carry itself, as the input of the next
+// Read.
+func (g *guardConn) keep(b []byte) {
+	g.carry = append(g.carry[:0], b...)
+	if len(g.carry) == 0 && cap(g.carry) > maxKeptBuf {
+		g.carry = nil
+	}
 }
 
 // errGuard ends a connection whose client broke the protocol.
 type errGuard struct{ msg string }
 
 func (e errGuard) Error() string { return "protocol error: " + e.msg }
-
-// scan advances the framing state over b and returns how many bytes are
-// acceptable (len(b) unless a violation was found).
-func (g *guardConn) scan(b []byte) int {
-	for i := 0; i < len(b); i++ {
-		if g.st == gBulkBody {
-			skip := min(g.left, int64(len(b)-i))
-			g.left -= skip
-			if g.cmdBytes += skip; g.cmdBytes > g.maxQuery {
-				g.failed = "client query buffer limit exceeded"
-				return i
-			}
-			i += int(skip) - 1
-			if g.left == 0 {
-				g.endBulk()
-			}
-			continue
-		}
-		if g.step(b[i]); g.failed != "" {
-			return i
-		}
-		if g.cmdBytes++; g.cmdBytes > g.maxQuery {
-			g.failed = "client query buffer limit exceeded"
-			return i
-		}
-	}
-	return len(b)
-}
-
-func (g *guardConn) endBulk() {
-	if g.left = 0; g.nextBulk() {
-		g.st = gBulkStart
-	} else {
-		g.st, g.cmdBytes = gStart, 0
-	}
-}
-
-// bulks counts down the bulks of the current command.
-func (g *guardConn) nextBulk() bool {
-	g.bulks--
-	return g.bulks > 0
-}
-
-func (g *guardConn) step(c byte) {
-	switch g.st {
-	case gStart:
-		g.cmdBytes = 0
-		if c == '*' {
-			g.st, g.hdrLen = gMultiHeader, 0
-		} else {
-			g.st, g.inline = gInline, 0
-			g.stepInline(c)
-		}
-	case gInline:
-		g.stepInline(c)
-	case gMultiHeader:
-		n, done := g.header(c, "too big mbulk count string")
-		if !done {
-			return
-		}
-		switch {
-		case n > maxMultibulk:
-			g.failed = "invalid multibulk length"
-		case n <= 0:
-			g.st = gStart // redcon rejects it with its own error
-		default:
-			g.bulks, g.st = int(n), gBulkStart
-		}
-	case gBulkStart:
-		if c != '$' {
-			g.failed = "expected '$', got '" + string(c) + "'"
-			return
-		}
-		g.st, g.hdrLen = gBulkHeader, 0
-	case gBulkHeader:
-		n, done := g.header(c, "invalid bulk length")
-		if !done {
-			return
-		}
-		if n < 0 || n > g.maxBulk {
-			g.failed = "invalid bulk length"
-			return
-		}
-		g.st, g.left = gBulkBody, n+2
-	}
-}
-
-func (g *guardConn) stepInline(c byte) {
-	if c == '\n' {
-		g.st = gStart
-		return
-	}
-	if g.inline++; g.inline > maxInlineSize {
-		g.failed = "too big inline request"
-	}
-}
-
-// header accumulates a header line's digits; at '\n' it returns the number.
-func (g *guardConn) header(c byte, tooLong string) (int64, bool) {
-	if c != '\n' {
-		if g.hdrLen == len(g.hdr) {
-			g.failed = tooLong
-			return 0, false
-		}
-		g.hdr[g.hdrLen] = c
-		g.hdrLen++
-		return 0, false
-	}
-	digits := g.hdr[:g.hdrLen]
-	if len(digits) > 0 && digits[len(digits)-1] == '\r' {
-		digits = digits[:len(digits)-1]
-	}
-	n, err := strconv.ParseInt(string(digits), 10, 64)
-	if err != nil {
-		g.failed = "invalid bulk length"
-		if g.st == gMultiHeader {
-			g.failed = "invalid multibulk length"
-		}
-		return 0, false
-	}
-	return n, true
-}
 
 // guardListener wraps every accepted connection in a guardConn.
 type guardListener struct {
@@ -192,6 +223,24 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := l.srv.config()
-	return &guardConn{Conn: c, maxBulk: cfg.ProtoMaxBulkLen, maxQuery: cfg.QueryBufferLimit}, nil
+	g := &guardConn{Conn: c}
+	g.fresh = func() guardLimits {
+		cfg := l.srv.config()
+		return guardLimits{
+			maxBulk:  cfg.ProtoMaxBulkLen,
+			maxQuery: cfg.QueryBufferLimit,
+			needAuth: cfg.RequirePass != "" && (g.authed == nil || !g.authed.Load()),
+		}
+	}
+	g.lim = g.fresh()
+	return g, nil
+}
+
+// attachGuard lets conn's guard see whether its client has authenticated.
+// It runs in redcon's accept callback, before the connection's goroutine
+// starts reading.
+func attachGuard(conn redcon.Conn, authed *atomic.Bool) {
+	if g, ok := conn.NetConn().(*guardConn); ok {
+		g.authed = authed
+	}
 }

@@ -124,6 +124,10 @@ func execCmd(c *client, _ [][]byte) {
 	c.multi = nil
 	watch := c.watch
 	c.watch = nil
+	if msg := c.admitExec(m); msg != "" {
+		c.w.Error("EXECABORT Transaction discarded because of: " + msg)
+		return
+	}
 	if m.failed {
 		c.w.Error("EXECABORT Transaction discarded because of previous errors.")
 		return

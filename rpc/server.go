@@ -25,8 +25,9 @@ const Version = "7.0.15"
 // Server serves RESP clients from a Store.
 type Server struct {
 	store    Store
-	async    AsyncStore // store, when it supports writes in flight
-	cluster  bool       // Config.Cluster, fixed at start
+	async    AsyncStore  // store, when it supports writes in flight
+	guard    MemoryGuard // store, when it enforces maxmemory
+	cluster  bool        // Config.Cluster, fixed at start
 	table    *command.Table
 	connCmds map[string]*connSpec
 	log      *slog.Logger
@@ -76,6 +77,8 @@ func NewServer(cfg Config, store Store, table *command.Table, log *slog.Logger) 
 	s.runID = fmt.Sprintf("%016x%016x%08x", s.seedRand.Uint64(), s.seedRand.Uint64(), s.seedRand.Uint32())
 	s.connCmds = connCommands()
 	s.async, _ = store.(AsyncStore)
+	s.guard, _ = store.(MemoryGuard)
+	s.setMaxMemory(cfg)
 	s.cluster = cfg.Cluster
 	return s, nil
 }

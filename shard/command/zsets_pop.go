@@ -128,7 +128,7 @@ func parseZScanOpts(argv [][]byte) (zscanArgs, string) {
 }
 
 func zscanCmd(c *Ctx, argv [][]byte) {
-	cursor, ok := parseZScanCursor(argv[2])
+	cursor, ok := parseCursor(argv[2])
 	if !ok {
 		c.W.Error(errZCursor)
 		return
