@@ -13,7 +13,9 @@
 #
 # The node defaults to node1. Durations: CHAOS_KILL_DOWN (5), CHAOS_PAUSE
 # (6), CHAOS_PARTITION (10) seconds. Raft's election timeout is about 1-2 s,
-# gossip marks a silent node dead after about 5 s.
+# gossip marks a silent node dead after about 5 s. A node that does not
+# exit within CHAOS_STOP_WAIT (10) s of SIGTERM gets SIGQUIT (a goroutine
+# dump in its log) and a warning, kept in CHAOS_WARN_FILE when set.
 set -euo pipefail
 # shellcheck source=scripts/lib/cluster.sh
 source "$(dirname "$0")/lib/cluster.sh"
@@ -21,6 +23,7 @@ source "$(dirname "$0")/lib/cluster.sh"
 CHAOS_KILL_DOWN=${CHAOS_KILL_DOWN:-5}
 CHAOS_PAUSE=${CHAOS_PAUSE:-6}
 CHAOS_PARTITION=${CHAOS_PARTITION:-10}
+CHAOS_STOP_WAIT=${CHAOS_STOP_WAIT:-10}
 
 # What is broken right now, for undo.
 killed="" paused="" cut_node="" cut_net="" cut_ctr="" cut_ip="" cut_aliases=()
@@ -117,14 +120,37 @@ fault_partition() {
 	settle "$node"
 }
 
+# warn logs a finding, and keeps it in CHAOS_WARN_FILE when set.
+warn() {
+	log "WARNING: $*"
+	if [[ -n ${CHAOS_WARN_FILE:-} ]]; then
+		printf '%s %s\n' "$(date +%T)" "$*" >>"$CHAOS_WARN_FILE"
+	fi
+}
+
+# stop_gracefully stops a node with SIGTERM. A node still running
+# CHAOS_STOP_WAIT seconds later gets SIGQUIT: the Go runtime writes every
+# goroutine's stack to its log and exits, so a hung shutdown is bounded and
+# can be diagnosed (docker logs).
+stop_gracefully() {
+	local node=$1 c=$2
+	docker kill -s TERM "$c" >/dev/null
+	if ! timeout "$CHAOS_STOP_WAIT" docker wait "$c" >/dev/null; then
+		warn "$node still running ${CHAOS_STOP_WAIT}s after SIGTERM; sent SIGQUIT (goroutine dump in its log)"
+		docker kill -s QUIT "$c" >/dev/null 2>&1 || true
+		timeout 5 docker wait "$c" >/dev/null || docker kill "$c" >/dev/null 2>&1 || true
+	fi
+}
+
 fault_rolling_restart() {
-	local node c
+	local node c t0
 	for node in $(running_nodes); do
 		c=$(container_of "$node")
-		log "rolling-restart: restarting $node (SIGTERM, then start)"
-		local t0=$SECONDS
-		docker restart -t 20 "$c" >/dev/null
-		log "rolling-restart: $node restarted in $((SECONDS - t0))s"
+		log "rolling-restart: stopping $node (SIGTERM), then starting it"
+		t0=$SECONDS
+		stop_gracefully "$node" "$c"
+		log "rolling-restart: $node stopped in $((SECONDS - t0))s"
+		docker start "$c" >/dev/null
 		wait_healthy "$node"
 		log "rolling-restart: $node healthy after $((SECONDS - t0))s"
 		settle "$node"
@@ -148,7 +174,7 @@ all)
 	fault_rolling_restart
 	;;
 *)
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

@@ -26,6 +26,8 @@ source "$(dirname "$0")/lib/cluster.sh"
 
 OUT=${E2E_OUT:-$(mktemp -d /tmp/ember-e2e.XXXXXX)}
 mkdir -p "$OUT"
+export CHAOS_WARN_FILE=$OUT/warnings.txt
+: >"$CHAOS_WARN_FILE"
 WARM=${E2E_WARM:-2}    # seconds of load before each fault
 COOL=${E2E_COOL:-2}    # and after the cluster is whole again
 STEADY=${E2E_STEADY:-8}
@@ -93,4 +95,8 @@ phase rolling-restart "$chaos" rolling-restart
 log "=== reading back every acknowledged write"
 "$EMBER_BIN/e2eload" verify -nodes "$nodes" -dir "$OUT" \
 	-phases steady,kill,pause,partition,rolling-restart | tee "$OUT/summary.txt"
+if [[ -s $CHAOS_WARN_FILE ]]; then
+	log "warnings (not failures; node logs in $OUT):"
+	sed 's/^/    /' "$CHAOS_WARN_FILE" >&2
+fi
 log "PASS: no acknowledged write lost, no stale read"

@@ -44,6 +44,7 @@ func runConverge(args []string) error {
 	replicas := fs.Int("replicas", 0, "voters per shard (default min(3, number of nodes))")
 	maxLag := fs.Uint64("max-lag", 5000, "largest follower lag (log entries) that counts as caught up")
 	timeout := fs.Duration("timeout", 3*time.Minute, "give up after this long")
+	balance := fs.Int("balance", -1, "also wait until the nodes' leader counts differ by at most this much (-1: do not wait)")
 	quiet := fs.Bool("q", false, "print only the final line")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -55,7 +56,7 @@ func runConverge(args []string) error {
 	start := time.Now()
 	last := ""
 	for {
-		msg, err := checkConverged(addrs, c.password, *replicas, *maxLag)
+		msg, err := checkConverged(addrs, c.password, *replicas, *maxLag, *balance)
 		if err == nil {
 			fmt.Printf("converged after %s: %s\n", time.Since(start).Round(100*time.Millisecond), msg)
 			return nil
@@ -71,7 +72,7 @@ func runConverge(args []string) error {
 	}
 }
 
-func checkConverged(addrs []string, password string, replicas int, maxLag uint64) (string, error) {
+func checkConverged(addrs []string, password string, replicas int, maxLag uint64, balance int) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	leader := map[int]string{} // shard -> leader's client address
@@ -110,6 +111,9 @@ func checkConverged(addrs []string, password string, replicas int, maxLag uint64
 		if err := checkSlots(ctx, a, password, leader, nshards); err != nil {
 			return "", err
 		}
+	}
+	if err := checkBalance(leader, addrs, balance); err != nil {
+		return "", err
 	}
 	return summary(leader, addrs, nshards, replicas), nil
 }
@@ -191,7 +195,28 @@ func checkSlots(ctx context.Context, addr, password string, leader map[int]strin
 	return nil
 }
 
-func summary(leader map[int]string, addrs []string, nshards, replicas int) string {
+// checkBalance wants leaderships spread: the leader balancer moves them
+// after a node comes back, and a fault on a node leading everything would
+// test something else than a fault on one node of three.
+func checkBalance(leader map[int]string, addrs []string, balance int) error {
+	if balance < 0 {
+		return nil
+	}
+	count := map[string]int{}
+	for _, a := range leader {
+		count[a]++
+	}
+	lo, hi := len(leader), 0
+	for _, a := range addrs {
+		lo, hi = min(lo, count[a]), max(hi, count[a])
+	}
+	if hi-lo > balance {
+		return fmt.Errorf("leaders not balanced yet: %s", leaderCounts(leader, addrs))
+	}
+	return nil
+}
+
+func leaderCounts(leader map[int]string, addrs []string) string {
 	count := map[string]int{}
 	for _, a := range leader {
 		count[a]++
@@ -200,5 +225,9 @@ func summary(leader map[int]string, addrs []string, nshards, replicas int) strin
 	for _, a := range addrs {
 		parts = append(parts, fmt.Sprintf("%s=%d", a, count[a]))
 	}
-	return fmt.Sprintf("%d nodes, %d shards x %d replicas, leaders %s", len(addrs), nshards, replicas, strings.Join(parts, " "))
+	return strings.Join(parts, " ")
+}
+
+func summary(leader map[int]string, addrs []string, nshards, replicas int) string {
+	return fmt.Sprintf("%d nodes, %d shards x %d replicas, leaders %s", len(addrs), nshards, replicas, leaderCounts(leader, addrs))
 }

@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -89,7 +90,7 @@ func (c *common) client(poolSize int) *redis.ClusterClient {
 // reply: a stand-in for redis-cli where it is not installed.
 func runCmd(args []string) error {
 	if len(args) < 2 {
-		return fmt.Errorf("usage: e2eload cmd HOST:PORT ARG...")
+		return errors.New("usage: e2eload cmd HOST:PORT ARG [ARG ...]")
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: args[0], Password: os.Getenv("EMBER_REQUIREPASS"), DisableIdentity: true, MaxRetries: -1})
 	defer rdb.Close()

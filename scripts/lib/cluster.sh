@@ -127,9 +127,10 @@ wait_healthy() {
 
 # converge node... waits until exactly these nodes form a whole cluster:
 # all alive to each other, every shard led, fully replicated and caught up,
-# every node routing each slot to its leader.
+# every node routing each slot to its leader, leaderships spread (counts
+# within 2 of each other).
 converge() {
-	"$EMBER_BIN/e2eload" converge -nodes "$(node_list "$@")" -timeout "$EMBER_SETTLE" ${EMBER_QUIET:+-q}
+	"$EMBER_BIN/e2eload" converge -nodes "$(node_list "$@")" -timeout "$EMBER_SETTLE" -balance 2 ${EMBER_QUIET:+-q}
 }
 
 # have_ops_cli tells whether the binary has the operator subcommands
