@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Build ember-node and its image, start the 3-node cluster of
+# docker-compose.cluster.yml, wait until it is whole (every shard led and
+# replicated on 3 nodes, every node routing right), and print its status.
+#
+#   scripts/cluster-up.sh [--no-build]
+#
+# Then: redis-cli -c -p 7001
+set -euo pipefail
+# shellcheck source=scripts/lib/cluster.sh
+source "$(dirname "$0")/lib/cluster.sh"
+
+require_docker
+if [[ ${1:-} != --no-build ]]; then
+	build
+fi
+log "starting node1 node2 node3 (compose project $EMBER_PROJECT)"
+compose up -d node1 node2 node3
+wait_healthy node1 node2 node3
+mapfile -t nodes < <(running_nodes)
+log "containers healthy; waiting for the cluster to place and replicate every shard"
+converge "${nodes[@]}"
+show_status node1
+cat <<EOM
+
+The cluster is up. From this machine:
+  redis-cli -c -p $EMBER_NODE1_PORT                 # any node; -c follows MOVED
+  scripts/join-demo.sh                    # add node4 ($(node_addr node4))
+  scripts/leave-demo.sh                   # drain node4 away again
+  scripts/chaos.sh kill|pause|partition|rolling-restart [nodeN]
+  scripts/cluster-down.sh [-v]            # stop; -v deletes the data volumes
+EOM
