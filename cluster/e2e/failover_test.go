@@ -51,9 +51,12 @@ func TestLeaderKill(t *testing.T) {
 		if round == 1 {
 			// The survivors see the victim dead (gossip's failure
 			// detection) and `ember-node status` shows it.
-			waitStatus(t, others[0].addr, 30*time.Second, "victim dead", func(st cluster.Status) bool {
-				return !isAlive(st, victim.addr)
-			})
+			// Gossip reaches each survivor in its own time: wait for both.
+			for _, o := range others {
+				waitStatus(t, o.addr, 30*time.Second, "victim dead", func(st cluster.Status) bool {
+					return !isAlive(st, victim.addr)
+				})
+			}
 			status(t, others[1].addr).expect(t, map[string]string{victim.addr: "dead", others[0].addr: "alive", others[1].addr: "alive"},
 				others[0].addr, others[1].addr)
 		}

@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"strings"
 )
 
 const (
@@ -101,30 +100,15 @@ func hincrbyfloatCmd(c *Ctx, argv [][]byte) {
 	c.W.Bulk(out)
 }
 
-// parseLD parses b as Redis's string2ld (strtold) does. Beyond
-// ParseLongDouble it accepts what strtold also takes: infinities, reported
-// by inf so the caller can give Redis's error, and hexadecimal floats.
+// parseLD parses b as Redis's string2ld (strtold) does, reporting an
+// infinity by inf so the caller can give Redis's error.
 func parseLD(b []byte) (f *big.Float, inf, ok bool) {
-	if f, ok := ParseLongDouble(b); ok {
-		return f, false, true
-	}
-	if len(b) == 0 || len(b) > 5*1024 || isSpace(b[0]) {
-		return nil, false, false
-	}
-	s := strings.ToLower(string(b))
-	body := s
-	if body[0] == '+' || body[0] == '-' {
-		body = body[1:]
-	}
+	f, ok = strtold(b)
 	switch {
-	case body == "inf" || body == "infinity":
+	case !ok:
+		return nil, false, false
+	case f.IsInf():
 		return nil, true, true
-	case !strings.HasPrefix(body, "0x") || strings.ContainsRune(body, '_'):
-		return nil, false, false
-	}
-	f, _, err := big.ParseFloat(s, 0, longDoublePrec, big.ToNearestEven)
-	if err != nil || f.IsInf() || f.MantExp(nil) > 16384 {
-		return nil, false, false
 	}
 	return f, false, true
 }

@@ -106,25 +106,11 @@ func AppendDouble(b []byte, f float64) []byte {
 const longDoublePrec = 64
 
 // ParseLongDouble parses b as Redis's string2ld does (strtold), keeping
-// long-double precision so that sums match Redis digit for digit.
+// long-double precision so that sums match Redis digit for digit. Only
+// finite values are accepted; strtold reports infinities.
 func ParseLongDouble(b []byte) (*big.Float, bool) {
-	if len(b) == 0 || len(b) > 5*1024 || isSpace(b[0]) {
-		return nil, false
-	}
-	s := strings.ToLower(string(b))
-	switch strings.TrimLeft(s, "+-") {
-	case "inf", "infinity", "nan":
-		return nil, false
-	}
-	if strings.ContainsAny(s, "_") || hasHexPrefix(s) {
-		return nil, false
-	}
-	f, _, err := big.ParseFloat(s, 10, longDoublePrec, big.ToNearestEven)
-	if err != nil || f.IsInf() {
-		return nil, false
-	}
-	// Values beyond the long double range overflow to inf in C.
-	if e := f.MantExp(nil); e > 16384 {
+	f, ok := strtold(b)
+	if !ok || f.IsInf() {
 		return nil, false
 	}
 	return f, true

@@ -21,9 +21,7 @@ const (
 // or hexadecimal ("0x1.8p3") numbers, "inf" and "infinity" in any case
 // (returned as an infinite big.Float), no NaN, no surrounding space or
 // other trailing bytes, and neither overflow nor underflow to zero.
-//
-// ParseLongDouble in parse.go differs on inf, hex, a "p" exponent in a
-// decimal number and underflow; INCRBYFLOAT needs Redis's exact verdicts.
+
 func strtold(b []byte) (*big.Float, bool) {
 	if len(b) == 0 || len(b) >= maxLongDoubleChars || isSpace(b[0]) {
 		return nil, false
