@@ -133,8 +133,17 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	}
 	g.mux = mux
 	g.fsm = fsm.New(cfg.ID, table, cfg.Dir, g.log)
+	// MaxRPCsInFlight 1 turns raft's pipelined replication off. In raft
+	// v1.7.3 a follower's Success=false (log mismatch, stale term) ends the
+	// pipeline's decoder while the send loop can still park on the
+	// pipeline's unbuffered channel: replication to that follower stops for
+	// good while heartbeats go on, and Shutdown waits on it for ever (seen
+	// as a node ignoring SIGTERM in scripts/chaos.sh rolling-restart;
+	// hashicorp/raft#612). Group commit already batches, which is where
+	// pipelining helped.
 	g.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream: mux.Group(uint32(cfg.ID)), MaxPool: 3, Timeout: 10 * time.Second, Logger: hl,
+		MaxRPCsInFlight: 1,
 	})
 	rc := raft.DefaultConfig()
 	rc.LocalID = raft.ServerID(cfg.NodeID)
