@@ -46,6 +46,13 @@ undo() {
 trap undo EXIT
 trap 'exit 130' INT TERM
 
+# hold sleeps in the background and waits for it, so that a signal runs
+# the undo trap at once instead of after the sleep.
+hold() {
+	sleep "$1" &
+	wait $!
+}
+
 # members prints the nodes whose containers run, plus $1 (which may be
 # down right now).
 members() {
@@ -72,7 +79,7 @@ fault_kill() {
 	log "kill: SIGKILL $node, down for ${CHAOS_KILL_DOWN}s"
 	killed=$c
 	docker kill -s KILL "$c" >/dev/null
-	sleep "$CHAOS_KILL_DOWN"
+	hold "$CHAOS_KILL_DOWN"
 	log "kill: starting $node again"
 	docker start "$c" >/dev/null
 	killed=""
@@ -86,7 +93,7 @@ fault_pause() {
 	log "pause: freezing $node for ${CHAOS_PAUSE}s"
 	paused=$c
 	docker pause "$c" >/dev/null
-	sleep "$CHAOS_PAUSE"
+	hold "$CHAOS_PAUSE"
 	log "pause: unpausing $node"
 	docker unpause "$c" >/dev/null
 	paused=""
@@ -115,7 +122,7 @@ fault_partition() {
 	log "partition: disconnecting $node ($cut_ip) from $cut_net for ${CHAOS_PARTITION}s"
 	cut_ctr=$c
 	docker network disconnect "$cut_net" "$c"
-	sleep "$CHAOS_PARTITION"
+	hold "$CHAOS_PARTITION"
 	reconnect
 	settle "$node"
 }

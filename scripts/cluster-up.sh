@@ -21,12 +21,10 @@ mapfile -t nodes < <(running_nodes)
 log "containers healthy; waiting for the cluster to place and replicate every shard"
 converge "${nodes[@]}"
 show_status node1
-cat <<EOM
-
-The cluster is up. From this machine:
-  redis-cli -c -p $EMBER_NODE1_PORT                 # any node; -c follows MOVED
-  scripts/join-demo.sh                    # add node4 ($(node_addr node4))
-  scripts/leave-demo.sh                   # drain node4 away again
-  scripts/chaos.sh kill|pause|partition|rolling-restart [nodeN]
-  scripts/cluster-down.sh [-v]            # stop; -v deletes the data volumes
-EOM
+printf '\nThe cluster is up. From this machine:\n'
+printf '  %-32s # %s\n' \
+	"redis-cli -c -p $EMBER_NODE1_PORT" "any node; -c follows MOVED" \
+	"scripts/join-demo.sh" "add node4 ($(node_addr node4))" \
+	"scripts/leave-demo.sh" "drain node4 away again" \
+	"scripts/chaos.sh FAULT [nodeN]" "kill, pause, partition, rolling-restart" \
+	"scripts/cluster-down.sh [-v]" "stop; -v deletes the data volumes"

@@ -54,16 +54,28 @@ func runConverge(args []string) error {
 		*replicas = min(3, len(addrs))
 	}
 	start := time.Now()
-	last := ""
+	last, lastAt := "", start
+	var longest string
+	var longestFor time.Duration
 	for {
 		msg, err := checkConverged(addrs, c.password, *replicas, *maxLag, *balance)
+		// Keep the condition waited on longest, for the final line.
+		if d := time.Since(lastAt); last != "" && (err == nil || err.Error() != last) && d > longestFor {
+			longest, longestFor = last, d
+		}
 		if err == nil {
-			fmt.Printf("converged after %s: %s\n", time.Since(start).Round(100*time.Millisecond), msg)
+			waited := ""
+			if longestFor > 5*time.Second {
+				waited = fmt.Sprintf(" (longest wait %s: %s)", longestFor.Round(100*time.Millisecond), longest)
+			}
+			fmt.Printf("converged after %s: %s%s\n", time.Since(start).Round(100*time.Millisecond), msg, waited)
 			return nil
 		}
-		if !*quiet && err.Error() != last {
-			fmt.Fprintf(os.Stderr, "  %s waiting: %v\n", time.Now().Format("15:04:05"), err)
-			last = err.Error()
+		if err.Error() != last {
+			if !*quiet {
+				fmt.Fprintf(os.Stderr, "  %s waiting: %v\n", time.Now().Format("15:04:05"), err)
+			}
+			last, lastAt = err.Error(), time.Now()
 		}
 		if time.Since(start) > *timeout {
 			return fmt.Errorf("not converged after %s: %w", *timeout, err)
