@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -54,34 +55,45 @@ func runConverge(args []string) error {
 		*replicas = min(3, len(addrs))
 	}
 	start := time.Now()
-	last, lastAt := "", start
-	var longest string
-	var longestFor time.Duration
+	last := ""
+	waits := map[string]time.Duration{} // condition, numbers blanked -> time spent on it
+	prev := start
 	for {
 		msg, err := checkConverged(addrs, c.password, *replicas, *maxLag, *balance)
-		// Keep the condition waited on longest, for the final line.
-		if d := time.Since(lastAt); last != "" && (err == nil || err.Error() != last) && d > longestFor {
-			longest, longestFor = last, d
-		}
 		if err == nil {
-			waited := ""
-			if longestFor > 5*time.Second {
-				waited = fmt.Sprintf(" (longest wait %s: %s)", longestFor.Round(100*time.Millisecond), longest)
-			}
-			fmt.Printf("converged after %s: %s%s\n", time.Since(start).Round(100*time.Millisecond), msg, waited)
+			fmt.Printf("converged after %s: %s%s\n", time.Since(start).Round(100*time.Millisecond), msg, longestWait(waits))
 			return nil
 		}
+		waits[digits.ReplaceAllString(err.Error(), "N")] += time.Since(prev)
+		prev = time.Now()
 		if err.Error() != last {
 			if !*quiet {
 				fmt.Fprintf(os.Stderr, "  %s waiting: %v\n", time.Now().Format("15:04:05"), err)
 			}
-			last, lastAt = err.Error(), time.Now()
+			last = err.Error()
 		}
 		if time.Since(start) > *timeout {
 			return fmt.Errorf("not converged after %s: %w", *timeout, err)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// longestWait names the condition waited on longest, when that was long.
+func longestWait(waits map[string]time.Duration) string {
+	var cond string
+	var d time.Duration
+	for c, w := range waits {
+		if w > d {
+			cond, d = c, w
+		}
+	}
+	if d < 5*time.Second {
+		return ""
+	}
+	return fmt.Sprintf(" (mostly waited %s for: %s)", d.Round(100*time.Millisecond), cond)
 }
 
 func checkConverged(addrs []string, password string, replicas int, maxLag uint64, balance int) (string, error) {
