@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -55,6 +56,7 @@ func checkHistory(h []porcupine.Operation, timeout time.Duration, dir, name stri
 	res := linResult{Keys: len(keys)}
 	var bad []porcupine.Operation
 	for _, k := range keys {
+		byKey[k] = prune(byKey[k])
 		switch porcupine.CheckOperationsTimeout(model, byKey[k], timeout) {
 		case porcupine.Illegal:
 			res.IllegalKeys = append(res.IllegalKeys, k)
@@ -72,6 +74,46 @@ func checkHistory(h []porcupine.Operation, timeout time.Duration, dir, name stri
 		return res, fmt.Errorf("visualisation: %w", err)
 	}
 	return res, nil
+}
+
+// prune drops from one key's history the writes of unknown outcome that
+// no read observed, where that cannot change the verdict; each of them
+// doubles the checker's search. A SET of a value no GET returned: if it
+// took effect, the next operation on the key was another write, so
+// leaving it out leaves a valid order valid, and an order without it
+// stays valid with it placed last. An RPUSH of an element no LRANGE
+// returned, when some LRANGE began after every acknowledged RPUSH had
+// returned: had the push taken effect before that read, the read would
+// list it, so it took effect (if at all) after every acknowledged push,
+// where it changes no reply. INCRs stay: counters' states merge.
+func prune(ops []porcupine.Operation) []porcupine.Operation {
+	seen := map[string]bool{}
+	var lastPush, lastRead int64 = -1, -1
+	for _, op := range ops {
+		in, out := op.Input.(opInput), op.Output.(opOutput)
+		switch {
+		case out.Unknown:
+		case in.Kind == opGet:
+			seen[out.Val] = true
+		case in.Kind == opRange:
+			for _, e := range strings.Split(out.Val, listSep) {
+				seen[e] = true
+			}
+			lastRead = max(lastRead, op.Call)
+		case in.Kind == opPush:
+			lastPush = max(lastPush, op.Return)
+		}
+	}
+	kept := ops[:0:0]
+	for _, op := range ops {
+		in, out := op.Input.(opInput), op.Output.(opOutput)
+		drop := out.Unknown && !seen[in.Arg] &&
+			(in.Kind == opSet || in.Kind == opPush && lastRead > lastPush)
+		if !drop {
+			kept = append(kept, op)
+		}
+	}
+	return kept
 }
 
 // unavailability fills each round's Unavail: the longest interval between

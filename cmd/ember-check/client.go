@@ -229,3 +229,10 @@ func (r *router) forceReload(ctx context.Context) {
 	r.mu.Unlock()
 	r.reload(ctx)
 }
+
+// replicasOf returns the replicas CLUSTER SLOTS last listed for a master.
+func (r *router) replicasOf(master string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.replicas[master]...)
+}

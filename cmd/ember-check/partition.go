@@ -14,23 +14,29 @@ import (
 // leader is isolated with a minority and must stop acknowledging writes
 // and serving reads once the majority has elected another). The rules
 // go into the nodes' own network namespaces, so the host's clients keep
-// reaching both sides.
+// reaching both sides. The leader's companions in the minority are, where
+// possible, not its own replicas: so the majority can fail over, and a
+// system that lets the old leader go on acknowledging writes loses them.
 func (n *nemesis) partition(ctx context.Context, r *round, leader bool) error {
 	size := max(1, (len(n.targets)-1)/2)
 	var group []target
+	avoid := map[string]bool{} // the leader's own replicas stay with the majority
 	if leader {
 		t, err := n.randomLeader(ctx)
 		if err != nil {
 			return err
 		}
 		group = append(group, t)
-	}
-	for _, i := range rand.Perm(len(n.targets)) {
-		if len(group) == size {
-			break
+		for _, a := range n.rt.replicasOf(t.Addr) {
+			avoid[a] = true
 		}
-		if t := n.targets[i]; !contains(group, t) {
-			group = append(group, t)
+	}
+	for pass := 0; pass < 2; pass++ {
+		for _, i := range rand.Perm(len(n.targets)) {
+			t := n.targets[i]
+			if len(group) < size && !contains(group, t) && (pass == 1 || !avoid[t.Addr]) {
+				group = append(group, t)
+			}
 		}
 	}
 	ips := map[string][]string{}

@@ -165,15 +165,16 @@ func runFault(ctx context.Context, log *slog.Logger, c *config, nem *nemesis, se
 	unavailability(w.writeOK, res.Rounds, w.now())
 	res.UnavailMed, res.UnavailWorst = medianWorst(res.Rounds)
 
+	verifier := newRouter(seeds, c.password, c.attemptTO)
+	defer verifier.close()
+	vctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	w.finalReads(vctx, verifier)
 	lin, err := checkHistory(w.history, c.checkTO, c.out, fmt.Sprintf("%s-%s", sanitize(c.system), kind))
 	if err != nil && res.Error == "" {
 		res.Error = err.Error()
 	}
 	res.Lin, res.Linearizable = lin, lin.verdict()
-	verifier := newRouter(seeds, c.password, c.attemptTO)
-	defer verifier.close()
-	vctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 	res.Lost, res.Unread, res.LostExamples = w.verify(vctx, verifier)
 	return res
 }

@@ -38,6 +38,7 @@ func (n *nemesis) settle(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w: %s", n.settleCmd, err, tail(string(out), 2000))
 	}
+	n.log.Info("settled", "check", strings.TrimSpace(tail(string(out), 300)))
 	return nil
 }
 

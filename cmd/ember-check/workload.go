@@ -32,6 +32,7 @@ type workload struct {
 	history []porcupine.Operation
 	nextCID int // a fresh client id after each indeterminate op (it may still be running)
 	acked   map[string]string
+	used    map[string]opKind // hot keys used, and how to read them
 	stats   runStats
 	writeOK [ranges][]int64 // completion times (ns since start) of successful durable writes
 }
@@ -48,7 +49,7 @@ type runStats struct {
 
 func newWorkload(rt *router, prefix string, keys int, epoch, opTO time.Duration) *workload {
 	return &workload{rt: rt, prefix: prefix, keys: keys, epoch: epoch, opTO: opTO,
-		start: time.Now(), acked: map[string]string{}}
+		start: time.Now(), acked: map[string]string{}, used: map[string]opKind{}}
 }
 
 func (w *workload) now() int64 { return int64(time.Since(w.start)) }
@@ -82,6 +83,13 @@ func (w *workload) linWorker(ctx context.Context, id int) {
 	w.mu.Unlock()
 	for seq := 0; ctx.Err() == nil; seq++ {
 		in := w.pick(rng, id, seq)
+		w.mu.Lock()
+		if in.Kind == opPush || in.Kind == opRange {
+			w.used[in.Key] = opRange
+		} else {
+			w.used[in.Key] = opGet
+		}
+		w.mu.Unlock()
 		call := w.now()
 		out, oc := w.exec(ctx, in)
 		ret := w.now()
@@ -174,6 +182,28 @@ func (w *workload) exec(ctx context.Context, in opInput) (opOutput, outcome) {
 		return opOutput{Unknown: true}, indeterminate
 	}
 	return opOutput{N: n}, done
+}
+
+// finalReads reads every hot key once more after the load stopped, through
+// rt (leaders only), and adds the reads to the history: each key's history
+// then ends with its final state, which lets prune drop unobserved
+// writes of unknown outcome and shows a write lost after the last read.
+func (w *workload) finalReads(ctx context.Context, rt *router) {
+	saved := w.rt
+	w.rt = rt
+	defer func() { w.rt = saved }()
+	for key, kind := range w.used {
+		in := opInput{Kind: kind, Key: key}
+		for try := 0; try < 5 && ctx.Err() == nil; try++ {
+			call := w.now()
+			out, oc := w.exec(ctx, in)
+			if oc == done {
+				w.history = append(w.history, porcupine.Operation{ClientId: w.nextCID, Input: in, Call: call, Output: out, Return: w.now()})
+				break
+			}
+		}
+	}
+	w.nextCID++
 }
 
 // durWorker writes unique keys and remembers every acknowledged one; they
