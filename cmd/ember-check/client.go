@@ -43,11 +43,18 @@ type router struct {
 	replicas map[string][]string // master address -> its replicas
 	conns    map[string]*redis.Client
 	refresh  time.Time
+	// suspects holds nodes that just failed (refused, timed out, closed the
+	// connection) until when: commands wait for a new slot map rather than
+	// go there at once again. Every command sent to a dead node may come
+	// back with an unknown outcome (Docker's port proxy accepts and then
+	// closes), and each of those makes the history harder to check.
+	suspects map[string]time.Time
 }
 
 func newRouter(seeds []string, password string, attemptTO time.Duration) *router {
 	return &router{seeds: seeds, password: password, attemptTO: attemptTO,
-		replicas: map[string][]string{}, conns: map[string]*redis.Client{}}
+		replicas: map[string][]string{}, conns: map[string]*redis.Client{},
+		suspects: map[string]time.Time{}}
 }
 
 func (r *router) close() {
@@ -169,6 +176,11 @@ func (r *router) do(ctx context.Context, key string, write bool, args ...any) (a
 				continue
 			}
 		}
+		if r.suspected(addr) {
+			r.reload(ctx)
+			last = fmt.Errorf("%s failed a moment ago", addr)
+			continue
+		}
 		v, err := r.conn(addr).Do(ctx, args...).Result()
 		if err == nil || errors.Is(err, redis.Nil) {
 			return v, done, nil
@@ -192,10 +204,12 @@ func (r *router) do(ctx context.Context, key string, write bool, args ...any) (a
 			// does not assume that.
 			return nil, indeterminate, last
 		case isDialError(err):
+			r.suspect(addr)
 			r.reload(ctx)
 			continue
 		}
 		// A timeout or a connection lost after the command was sent.
+		r.suspect(addr)
 		r.reload(ctx)
 		return nil, indeterminate, last
 	}
@@ -235,4 +249,19 @@ func (r *router) replicasOf(master string) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.replicas[master]...)
+}
+
+// suspectFor is how long a node that failed is left alone.
+const suspectFor = 500 * time.Millisecond
+
+func (r *router) suspect(addr string) {
+	r.mu.Lock()
+	r.suspects[addr] = time.Now().Add(suspectFor)
+	r.mu.Unlock()
+}
+
+func (r *router) suspected(addr string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return time.Now().Before(r.suspects[addr])
 }

@@ -48,7 +48,7 @@ func parseConfig(args []string) (*config, error) {
 	fs.DurationVar(&c.epoch, "epoch", 10*time.Second, "how long a hot key is used before the next takes over")
 	fs.DurationVar(&c.opTO, "op-timeout", 3*time.Second, "deadline of one operation, redirections included")
 	fs.DurationVar(&c.attemptTO, "attempt-timeout", time.Second, "deadline of one attempt on one node (dial, read, write)")
-	fs.DurationVar(&c.checkTO, "check-timeout", time.Minute, "the linearizability search's budget per key")
+	fs.DurationVar(&c.checkTO, "check-timeout", 30*time.Second, "the linearizability search's budget per key")
 	fs.DurationVar(&c.killDown, "kill-down", 5*time.Second, "how long a killed node stays down")
 	fs.DurationVar(&c.pauseFor, "pause", 8*time.Second, "how long a node stays frozen (past the election / node timeout)")
 	fs.DurationVar(&c.partFor, "partition", 10*time.Second, "how long a partition lasts")
