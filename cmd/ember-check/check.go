@@ -127,13 +127,15 @@ func unavailability(writeOK [ranges][]int64, rounds []round, end int64) {
 			last = r.Healed
 		}
 		worst := int64(0)
-		for _, ts := range writeOK {
+		for rg, ts := range writeOK {
 			ts = slices.Clone(ts)
 			slices.Sort(ts)
 			prev := int64(0)
 			for _, t := range append(ts, end) {
-				if t >= r.Start && prev <= last {
-					worst = max(worst, t-prev)
+				if t >= r.Start && prev <= last && t-prev > worst {
+					worst = t - prev
+					r.WorstRange = rg
+					r.WorstFrom = time.Duration(prev - r.Start).Seconds()
 				}
 				prev = t
 				if prev > last {

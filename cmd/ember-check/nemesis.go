@@ -62,6 +62,11 @@ type round struct {
 	// Unavail is the longest any slot range went without a successful
 	// write while the round lasted, in seconds.
 	Unavail float64 `json:"unavailable_s"`
+	// WorstRange is the slot range (of ranges) that went longest without
+	// a write, from WorstFrom seconds after the fault began (negative:
+	// its last write before the fault was that long before it).
+	WorstRange int     `json:"worst_range"`
+	WorstFrom  float64 `json:"worst_from_s"`
 }
 
 func (n *nemesis) docker(ctx context.Context, args ...string) (string, error) {
