@@ -70,7 +70,7 @@ targets=$(IFS=,; printf '%s' "${targets[*]}")
 # The hooks run the same scripts an operator would, on this project.
 here=$EMBER_ROOT/scripts
 readonly_flag=()
-[[ -n ${CHECK_READONLY:-} ]] && readonly_flag=(-readonly)
+[[ -n ${CHECK_READONLY:-} ]] && readonly_flag=(-readonly -strict=false) # stale reads allowed
 # shellcheck disable=SC2086 # CHECK_ARGS is a list of flags
 "$EMBER_BIN/ember-check" run -system ember-node -targets "$targets" \
 	-faults "$FAULTS" -rounds "$ROUNDS" -out "$OUT" "${readonly_flag[@]}" \
