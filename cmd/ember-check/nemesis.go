@@ -153,10 +153,12 @@ func (n *nemesis) kill(ctx context.Context, r *round) error {
 	}
 	r.Nodes = t.Name
 	n.log.Info("nemesis: SIGKILL", "node", t.Name, "down", n.killDown)
+	// The restart is queued first: under load the Docker daemon can fail
+	// the kill ("did not receive an exit event") after the process died.
+	n.undo = append(n.undo, func() { n.start(t) })
 	if _, err := n.docker(ctx, "kill", "-s", "KILL", t.Container); err != nil {
 		return err
 	}
-	n.undo = append(n.undo, func() { n.start(t) })
 	hold(ctx, n.killDown)
 	return nil
 }
@@ -176,9 +178,6 @@ func (n *nemesis) pause(ctx context.Context, r *round) error {
 	}
 	r.Nodes = t.Name
 	n.log.Info("nemesis: freeze", "node", t.Name, "for", n.pauseFor)
-	if _, err := n.docker(ctx, "pause", t.Container); err != nil {
-		return err
-	}
 	n.undo = append(n.undo, func() {
 		uctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -186,6 +185,9 @@ func (n *nemesis) pause(ctx context.Context, r *round) error {
 			n.log.Error("nemesis: unpause failed", "node", t.Name, "err", err)
 		}
 	})
+	if _, err := n.docker(ctx, "pause", t.Container); err != nil {
+		return err
+	}
 	hold(ctx, n.pauseFor)
 	return nil
 }

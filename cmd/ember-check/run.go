@@ -145,7 +145,14 @@ func runFault(ctx context.Context, log *slog.Logger, c *config, nem *nemesis, se
 	go func() { defer close(loadDone); w.run(wctx, c.linWorkers, c.durWorkers) }()
 	log.Info("fault kind", "fault", kind, "rounds", c.rounds)
 	hold(ctx, c.warm)
-	for i := 0; i < c.rounds && ctx.Err() == nil; i++ {
+	rounds := c.rounds
+	if err := nem.settle(ctx); err != nil {
+		// A fault kind that failed before left the system broken: say so
+		// rather than blame this one.
+		res.Error = fmt.Sprintf("not whole before the first round: %v", err)
+		rounds = 0
+	}
+	for i := 0; i < rounds && ctx.Err() == nil; i++ {
 		r, err := nem.inject(ctx, kind, w.now)
 		res.Rounds = append(res.Rounds, r)
 		if err != nil {
