@@ -1,11 +1,8 @@
 package rpc
 
 import (
-	"runtime/debug"
 	"strings"
 	"time"
-
-	"github.com/tidwall/redcon"
 
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/shard"
@@ -17,42 +14,6 @@ import (
 type connSpec struct {
 	command.Spec
 	run func(c *client, argv [][]byte)
-}
-
-func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
-	c, ok := conn.Context().(*client)
-	if !ok {
-		return
-	}
-	// Take the rest of the pipeline too, so that its writes can be in
-	// flight in Raft together instead of one round trip each.
-	c.arrived = time.Now()
-	cmds := append(c.batch[:0], cmd)
-	if s.async != nil {
-		cmds = append(cmds, conn.ReadPipeline()...)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			s.log.Error("panic in command", "panic", r, "stack", string(debug.Stack()))
-			c.drain()
-			c.w.Error("ERR internal error")
-		}
-		c.drain()
-		c.flush()
-		clear(cmds)
-		c.batch = cmds[:0]
-	}()
-	in := 0
-	for _, cmd := range cmds {
-		in += len(cmd.Raw)
-		if len(cmd.Args) > 0 {
-			c.dispatch(cmd.Args)
-		}
-	}
-	// Shared counters once per pipeline, not per command: connections on
-	// different cores would otherwise fight over their cache line.
-	s.stats.commands.Add(int64(len(cmds)))
-	s.stats.netIn.Add(int64(in))
 }
 
 // dispatch runs one command. Replies must leave in command order, so any

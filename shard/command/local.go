@@ -20,6 +20,7 @@ type Local struct {
 	clock func() int64
 	limit MemoryLimit
 	rnd   *rand.Rand // eviction's picks, under mu
+	ctx   Ctx        // Write's command context, under mu
 }
 
 // NewLocal returns an empty local store.
@@ -30,11 +31,12 @@ func NewLocal(t *Table) *Local {
 	}
 }
 
-// Write applies rec at once.
+// Write applies rec at once. Commands copy what they store (see clone):
+// rec's arguments point into a connection's input buffer.
 func (l *Local) Write(_ int, rec *persistence.Record, w Writer) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.table.Apply(l.ks, rec, w)
+	return l.table.ApplyWith(&l.ctx, l.ks, rec, w)
 }
 
 // Read runs fn under the lock.

@@ -1,0 +1,119 @@
+package rpc
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestReqReaderChunkings: any cut of a canonical stream into reads gives
+// the same commands, and each command's arguments stay intact until the
+// next read.
+func TestReqReaderChunkings(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	in := validStream(r, 300)
+	want := parseAll(t, &chunkConn{chunks: [][]byte{in}})
+	if len(want) != 300 {
+		t.Fatalf("whole stream: %d commands", len(want))
+	}
+	for range 200 {
+		got := parseAll(t, &chunkConn{chunks: randomChunks(in, r)})
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("chunked: %d commands, want %d", len(got), len(want))
+		}
+	}
+}
+
+func parseAll(t *testing.T, src io.Reader) []string {
+	t.Helper()
+	var out []string
+	if err := readCommands(src, func(argv [][]byte) {
+		for _, a := range argv {
+			if cap(a) != len(a) {
+				t.Fatalf("argument %q has room to grow over the next", a)
+			}
+		}
+		out = append(out, fmt.Sprintf("%q", argv))
+	}); err != io.EOF {
+		t.Fatalf("read: %v", err)
+	}
+	return out
+}
+
+// TestReqReaderRefuses: what is not canonical RESP is an error, never a
+// panic or a misparse (the guard should never let it through).
+func TestReqReaderRefuses(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		"PING\r\n", "*0\r\n", "*1\r\n:1\r\n", "*1\r\n$1\r\nab\r\n", "*-1\r\n", "*1\r\n$-1\r\n",
+		"*1x\r\n", "*\r\n", "*1\r\n$99999999999999999999\r\n", "*1\n",
+	} {
+		err := readCommands(&chunkConn{chunks: [][]byte{[]byte(in)}}, func([][]byte) {})
+		if err != errReqFrame {
+			t.Errorf("%q: %v, want the framing error", in, err)
+		}
+	}
+}
+
+// TestReqReaderLongFrame: a frame far larger than the first buffer, read
+// in small pieces, arrives whole.
+func TestReqReaderLongFrame(t *testing.T) {
+	t.Parallel()
+	val := bytes.Repeat([]byte("v"), 1<<20)
+	in := append([]byte("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1048576\r\n"), val...)
+	in = append(in, "\r\n*1\r\n$4\r\nPING\r\n"...)
+	var chunks [][]byte
+	for b := in; len(b) > 0; b = b[min(len(b), 1000):] {
+		chunks = append(chunks, b[:min(len(b), 1000)])
+	}
+	n := 0
+	err := readCommands(&chunkConn{chunks: chunks}, func(argv [][]byte) {
+		if n++; n == 1 && !bytes.Equal(argv[2], val) {
+			t.Fatal("value damaged")
+		}
+	})
+	if err != io.EOF || n != 2 {
+		t.Fatalf("%d commands, %v", n, err)
+	}
+}
+
+// TestStoredValuesOutliveTheInputBuffer: commands point into the
+// connection's input buffer, which the next command overwrites, so every
+// command that stores an argument must copy it (shard/command's clone).
+// Each write here goes in its own read, over the bytes of the one before.
+func TestStoredValuesOutliveTheInputBuffer(t *testing.T) {
+	t.Parallel()
+	tc := dial(t, startServer(t, nil))
+	for _, w := range [][]string{
+		{"SET", "s", "v-set-000"}, {"SETNX", "s2", "v-setnx-0"}, {"SETEX", "s3", "100", "v-setex-0"},
+		{"GETSET", "s4", "v-getset0"}, {"MSET", "s5", "v-mset-00", "s6", "v-mset-01"},
+		{"APPEND", "s7", "v-append0"}, {"SETRANGE", "s8", "0", "v-range-0"},
+		{"RPUSH", "l", "v-rpush-0", "v-rpush-1"}, {"LPUSH", "l", "v-lpush-0"},
+		{"LINSERT", "l", "BEFORE", "v-rpush-1", "v-linsert"}, {"LSET", "l", "0", "v-lset-00"},
+		{"HSET", "h", "f-hset-00", "v-hset-00"}, {"HSETNX", "h", "f-hsetnx0", "v-hsetnx0"},
+		{"SADD", "st", "m-sadd-00", "m-sadd-01"}, {"SMOVE", "st", "st2", "m-sadd-01"},
+		{"ZADD", "z", "1", "m-zadd-00", "2", "m-zadd-01"}, {"ZINCRBY", "z", "5", "m-zincr-0"},
+		{"LMOVE", "l", "l2", "RIGHT", "LEFT"},
+	} {
+		tc.do(w...)
+		tc.do("SET", "scribble", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+	}
+	for _, r := range []struct {
+		want string
+		cmd  []string
+	}{
+		{`*[$"v-set-000" $"v-setnx-0" $"v-setex-0" $"v-getset0" $"v-mset-00" $"v-mset-01" $"v-append0" $"v-range-0"]`,
+			[]string{"MGET", "s", "s2", "s3", "s4", "s5", "s6", "s7", "s8"}},
+		{`*[$"v-lset-00" $"v-rpush-0" $"v-linsert"]`, []string{"LRANGE", "l", "0", "-1"}},
+		{`*[$"v-rpush-1"]`, []string{"LRANGE", "l2", "0", "-1"}},
+		{`*[$"v-hset-00" $"v-hsetnx0"]`, []string{"HMGET", "h", "f-hset-00", "f-hsetnx0"}},
+		{`*[$"m-sadd-00"]`, []string{"SMEMBERS", "st"}},
+		{`*[$"m-sadd-01"]`, []string{"SMEMBERS", "st2"}},
+		{`*[$"m-zadd-00" $"m-zadd-01" $"m-zincr-0"]`, []string{"ZRANGE", "z", "0", "-1"}},
+	} {
+		tc.expect(r.want, r.cmd...)
+	}
+}
