@@ -97,7 +97,9 @@ func (g *guardConn) run() {
 func (g *guardConn) step() bool {
 	switch g.st {
 	case gStart:
-		g.startCommand()
+		if !g.fastFrame() {
+			g.startCommand()
+		}
 		return true
 	case gMultiLine, gBulkLine:
 		return g.headerLine()
