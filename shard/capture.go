@@ -43,7 +43,7 @@ func (c *Capture) NextSlot() (int, *Dict[Object], bool) {
 			continue
 		}
 		c.pending[slot] = false
-		if d := &c.ks.slots[slot]; d.Len() > 0 {
+		if d := &c.ks.slots[slot].Dict; d.Len() > 0 {
 			return slot, cloneSlot(d), true
 		}
 	}
@@ -65,7 +65,7 @@ func (ks *Keyspace) beforeWrite(slot int) {
 		return
 	}
 	c.pending[slot] = false
-	if d := &ks.slots[slot]; d.Len() > 0 {
+	if d := &ks.slots[slot].Dict; d.Len() > 0 {
 		c.copies[slot] = cloneSlot(d)
 	}
 }
@@ -80,7 +80,7 @@ func (ks *Keyspace) beforeFlushAll() {
 	for _, slot := range c.slots {
 		if c.pending[slot] {
 			c.pending[slot] = false
-			if d := ks.slots[slot]; d.Len() > 0 {
+			if d := ks.slots[slot].Dict; d.Len() > 0 {
 				c.copies[slot] = &d // the table itself, not a copy
 			}
 		}

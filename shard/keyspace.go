@@ -85,10 +85,9 @@ type dirtyRef struct {
 type Keyspace struct {
 	// slots holds each slot's table itself, not a pointer to it: a lookup
 	// is a chain of dependent cache misses, and this saves one.
-	slots    []Dict[Object] // indexed by slot; empty until a key arrives
-	occupied []uint16       // slots with at least one key, any order
-	slotPos  []int32        // index of a slot in occupied, -1 if absent
-	slotVer  []uint64       // per-slot modification counter, for WATCH
+	slots    []slotTable // indexed by slot; empty until a key arrives
+	occupied []uint16    // slots with at least one key, any order
+	slotPos  []int32     // index of a slot in occupied, -1 if absent
 	keys     int
 	volatile Dict[*Object] // keys with an expiry, for active expiry
 	expCur   uint64        // active-expiry scan cursor over volatile
@@ -107,9 +106,8 @@ type Stats struct {
 // New returns an empty keyspace.
 func New() *Keyspace {
 	ks := &Keyspace{
-		slots:   make([]Dict[Object], NumSlots),
+		slots:   make([]slotTable, NumSlots),
 		slotPos: make([]int32, NumSlots),
-		slotVer: make([]uint64, NumSlots),
 	}
 	for i := range ks.slotPos {
 		ks.slotPos[i] = -1
@@ -132,7 +130,15 @@ func (ks *Keyspace) Stats() Stats { return ks.stats }
 
 // SlotVersion returns a counter that changes whenever a key of slot is
 // written. WATCH compares it to detect writes between WATCH and EXEC.
-func (ks *Keyspace) SlotVersion(slot int) uint64 { return ks.slotVer[slot] }
+func (ks *Keyspace) SlotVersion(slot int) uint64 { return ks.slots[slot].ver }
+
+// slotTable is one slot's keys and its version, side by side: a write
+// finds its key through the one and bumps the other, and apart each was a
+// cache miss of its own. The version outlives the keys (releaseSlot).
+type slotTable struct {
+	Dict[Object]
+	ver uint64 // modification counter, for WATCH
+}
 
 func (ks *Keyspace) get(key []byte) *Object {
 	return ks.slots[KeySlot(key)].GetBytes(key)
@@ -225,7 +231,7 @@ func (ks *Keyspace) Create(key []byte, kind Kind, now int64) *Object {
 		}
 		o.Str, o.coll = nil, nil
 	}
-	ks.slotVer[slot]++
+	d.ver++
 	o.Kind = kind
 	o.LRU = uint32(now / 1000)
 	switch kind {
@@ -304,7 +310,7 @@ func (ks *Keyspace) removeKey(key string, bump bool) bool {
 	d.Delete(key)
 	ks.keys--
 	if bump {
-		ks.slotVer[slot]++
+		d.ver++
 	}
 	if d.Len() == 0 {
 		ks.releaseSlot(slot)
@@ -319,7 +325,7 @@ func (ks *Keyspace) releaseSlot(slot int) {
 	ks.slotPos[last] = i
 	ks.occupied = ks.occupied[:len(ks.occupied)-1]
 	ks.slotPos[slot] = -1
-	ks.slots[slot] = Dict[Object]{}
+	ks.slots[slot].Dict = Dict[Object]{}
 }
 
 // SetExpire sets (at > 0) or clears (at == 0) the expiry of a live key.
@@ -355,7 +361,7 @@ func (ks *Keyspace) Flush() {
 			continue
 		}
 		ks.used += int64(objMem(r.key, o) - r.oldMem)
-		ks.slotVer[r.slot]++
+		ks.slots[r.slot].ver++
 	}
 	clear(ks.dirty)
 	ks.dirty = ks.dirty[:0]
@@ -365,8 +371,8 @@ func (ks *Keyspace) Flush() {
 func (ks *Keyspace) FlushAll() {
 	ks.beforeFlushAll()
 	for _, slot := range ks.occupied {
-		ks.slotVer[slot]++
-		ks.slots[slot] = Dict[Object]{}
+		ks.slots[slot].ver++
+		ks.slots[slot].Dict = Dict[Object]{}
 		ks.slotPos[slot] = -1
 	}
 	ks.occupied = ks.occupied[:0]
