@@ -43,6 +43,8 @@ type client struct {
 	rec  persistence.Record
 
 	arrived time.Time      // when the pipeline was read
+	cmds    [][][]byte     // the pipeline being run
+	keys    [][]byte       // its keys, for prefetch
 	pending []pendingReply // writes in flight, in order
 
 	readonly bool // READONLY: reads may be served by a replica

@@ -47,9 +47,10 @@ func (c *client) serve() error {
 // replies. The writes among them are in flight in Raft together: replies
 // wait (drain) only when a command replies at once, and at the end.
 func (c *client) runInput() error {
-	cmds, in := 0, 0
+	in := 0
 	var ferr error
-	for !c.quit {
+	cmds := c.cmds[:0]
+	for {
 		argv, n, ok, err := c.rd.next()
 		if err != nil {
 			ferr = err
@@ -58,10 +59,18 @@ func (c *client) runInput() error {
 		if !ok {
 			break
 		}
-		cmds++
+		cmds = append(cmds, argv)
 		in += n
+	}
+	c.prefetch(cmds)
+	for _, argv := range cmds {
+		if c.quit {
+			break
+		}
 		c.run(argv)
 	}
+	clear(cmds)
+	c.cmds = cmds[:0]
 	c.drain()
 	if ferr != nil {
 		var ge errGuard
@@ -71,8 +80,8 @@ func (c *client) runInput() error {
 	}
 	// Shared counters once per pipeline, not per command: connections on
 	// different cores would otherwise fight over their cache line.
-	if cmds > 0 {
-		c.srv.stats.commands.Add(int64(cmds))
+	if len(cmds) > 0 {
+		c.srv.stats.commands.Add(int64(len(cmds)))
 		c.srv.stats.netIn.Add(int64(in))
 	}
 	if err := c.flush(); err != nil {

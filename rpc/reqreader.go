@@ -6,7 +6,9 @@ import "io"
 // The guard in front of it hands over only canonical multibulk frames
 // ("*N\r\n", N >= 1, then N times "$L\r\n", L bytes, "\r\n"), so this is
 // the whole parser, and a cheap one: an argument is never copied (argv
-// points into the buffer until the next fill), argv itself is reused, and
+// points into the buffer until the next fill), the argument lists of the
+// commands between two fills share one reused slice (each stays valid
+// until the next fill, so a pipeline can be cut whole before it runs), and
 // a frame cut by a read is resumed where its parse stopped rather than
 // parsed from its start again.
 type reqReader struct {
@@ -20,7 +22,7 @@ type reqReader struct {
 	pos   int
 	marks []int
 
-	argv [][]byte
+	argv [][]byte // the argument lists of the commands since the last fill
 }
 
 const (
@@ -46,8 +48,13 @@ func (rd *reqReader) fill(src io.Reader) (int, error) {
 		}
 	}
 	if rd.argc == 0 && cap(rd.marks) > reqArgsKeep {
-		rd.marks, rd.argv = nil, nil
+		rd.marks = nil
 	}
+	if cap(rd.argv) > reqArgsKeep {
+		rd.argv = nil
+	}
+	clear(rd.argv)
+	rd.argv = rd.argv[:0]
 	if rd.buf == nil {
 		rd.buf = make([]byte, reqBufInit)
 	}
@@ -99,7 +106,7 @@ func (rd *reqReader) next() (argv [][]byte, n int, ok bool, err error) {
 		rd.marks = append(rd.marks, end, end+size)
 		p = end + size + 2
 	}
-	rd.argv = rd.argv[:0]
+	start := len(rd.argv)
 	for i := 0; i < len(rd.marks); i += 2 {
 		// Capacity cut at the argument: an append to one never writes
 		// over the next.
@@ -107,7 +114,7 @@ func (rd *reqReader) next() (argv [][]byte, n int, ok bool, err error) {
 	}
 	rd.r += p
 	rd.argc, rd.pos = 0, 0
-	return rd.argv, p, true, nil
+	return rd.argv[start:len(rd.argv):len(rd.argv)], p, true, nil
 }
 
 // reqHeader reads the "<kind><digits>\r\n" line at b[p:]: its value and

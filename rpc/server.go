@@ -23,14 +23,15 @@ const Version = "7.0.15"
 
 // Server serves RESP clients from a Store.
 type Server struct {
-	store    Store
-	async    AsyncStore  // store, when it supports writes in flight
-	guard    MemoryGuard // store, when it enforces maxmemory
-	cluster  bool        // Config.Cluster, fixed at start
-	table    *command.Table
-	connCmds map[string]*connSpec
-	log      *slog.Logger
-	started  time.Time
+	store      Store
+	async      AsyncStore  // store, when it supports writes in flight
+	guard      MemoryGuard // store, when it enforces maxmemory
+	prefetcher Prefetcher  // store, when it can warm caches for a pipeline
+	cluster    bool        // Config.Cluster, fixed at start
+	table      *command.Table
+	connCmds   map[string]*connSpec
+	log        *slog.Logger
+	started    time.Time
 
 	mu      sync.Mutex
 	cfg     Config
@@ -77,6 +78,7 @@ func NewServer(cfg Config, store Store, table *command.Table, log *slog.Logger) 
 	s.connCmds = connCommands()
 	s.async, _ = store.(AsyncStore)
 	s.guard, _ = store.(MemoryGuard)
+	s.prefetcher, _ = store.(Prefetcher)
 	s.setMaxMemory(cfg)
 	s.cluster = cfg.Cluster
 	return s, nil

@@ -21,6 +21,7 @@ type Local struct {
 	limit MemoryLimit
 	rnd   *rand.Rand // eviction's picks, under mu
 	ctx   Ctx        // Write's command context, under mu
+	sink  uint64     // what Prefetch read, kept so its loads stay
 }
 
 // NewLocal returns an empty local store.
@@ -37,6 +38,13 @@ func (l *Local) Write(_ int, rec *persistence.Record, w Writer) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.table.ApplyWith(&l.ctx, l.ks, rec, w)
+}
+
+// Prefetch warms the caches for a pipeline's keys (rpc.Prefetcher).
+func (l *Local) Prefetch(keys [][]byte) {
+	l.mu.Lock()
+	l.sink += l.ks.Prefetch(keys)
+	l.mu.Unlock()
 }
 
 // Read runs fn under the lock.
