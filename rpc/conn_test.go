@@ -47,3 +47,18 @@ func TestPipelineMixed(t *testing.T) {
 	tc.expectClosed()
 	dial(t, addr).expect(`:0`, "EXISTS", "after-quit")
 }
+
+// TestMaxClients: a connection beyond maxclients gets Redis's error and is
+// closed; the others keep being served.
+func TestMaxClients(t *testing.T) {
+	t.Parallel()
+	addr := startServer(t, func(c *Config) { c.MaxClients = 1 })
+	first := dial(t, addr)
+	first.expect(`+"PONG"`, "PING")
+	second := dial(t, addr)
+	if got := second.read(); got != `-"ERR max number of clients reached"` {
+		t.Fatalf("second client: %s", got)
+	}
+	second.expectClosed()
+	first.expect(`+"PONG"`, "PING")
+}

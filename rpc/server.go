@@ -151,20 +151,23 @@ func (s *Server) Close() error {
 // maxclients or once the server is closing.
 func (s *Server) accept(nc net.Conn) *client {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		nc.Close()
-		return nil
+	closing, full := s.closing, len(s.clients) >= s.cfg.MaxClients
+	var c *client
+	if !closing && !full {
+		c = newClient(s, nc)
+		s.clients[c.id] = c
 	}
-	if len(s.clients) >= s.cfg.MaxClients {
+	s.mu.Unlock()
+	switch {
+	case closing:
+		nc.Close()
+	case full:
 		s.stats.rejected.Add(1)
 		nc.Write([]byte("-ERR max number of clients reached\r\n"))
 		nc.Close()
-		return nil
+	default:
+		s.stats.connections.Add(1)
 	}
-	c := newClient(s, nc)
-	s.clients[c.id] = c
-	s.stats.connections.Add(1)
 	return c
 }
 
