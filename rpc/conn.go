@@ -69,6 +69,7 @@ func (c *client) runInput() error {
 		}
 		c.run(argv)
 	}
+	ran := len(cmds)
 	clear(cmds)
 	c.cmds = cmds[:0]
 	c.drain()
@@ -80,8 +81,8 @@ func (c *client) runInput() error {
 	}
 	// Shared counters once per pipeline, not per command: connections on
 	// different cores would otherwise fight over their cache line.
-	if len(cmds) > 0 {
-		c.srv.stats.commands.Add(int64(len(cmds)))
+	if ran > 0 {
+		c.srv.stats.commands.Add(int64(ran))
 		c.srv.stats.netIn.Add(int64(in))
 	}
 	if err := c.flush(); err != nil {

@@ -23,10 +23,12 @@ type reqReader struct {
 	marks []int
 
 	argv [][]byte // the argument lists of the commands since the last fill
+	full bool     // the last read filled all the room it was given
 }
 
 const (
-	reqBufInit  = 4 << 10 // a connection's first buffer
+	reqBufInit  = 4 << 10  // a connection's first buffer
+	reqBufBusy  = 16 << 10 // Redis's read size, for a connection whose reads fill the buffer
 	reqBufKeep  = 64 << 10
 	reqMinRead  = 1 << 10 // fill never offers the socket less room than this
 	reqArgsKeep = 1024
@@ -58,12 +60,13 @@ func (rd *reqReader) fill(src io.Reader) (int, error) {
 	if rd.buf == nil {
 		rd.buf = make([]byte, reqBufInit)
 	}
-	if len(rd.buf)-rd.w < reqMinRead {
+	busy := rd.full && len(rd.buf) < reqBufBusy
+	if busy || len(rd.buf)-rd.w < reqMinRead {
 		if rd.r > 0 {
 			rd.w = copy(rd.buf, rd.buf[rd.r:rd.w])
 			rd.r = 0
 		}
-		if len(rd.buf)-rd.w < reqMinRead {
+		if busy || len(rd.buf)-rd.w < reqMinRead {
 			// Doubling keeps a long frame's reads, and its copies, few.
 			grown := make([]byte, 2*len(rd.buf))
 			copy(grown, rd.buf[:rd.w])
@@ -71,6 +74,7 @@ func (rd *reqReader) fill(src io.Reader) (int, error) {
 		}
 	}
 	n, err := src.Read(rd.buf[rd.w:])
+	rd.full = n == len(rd.buf)-rd.w
 	rd.w += n
 	return n, err
 }

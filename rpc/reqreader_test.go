@@ -117,3 +117,38 @@ func TestStoredValuesOutliveTheInputBuffer(t *testing.T) {
 		tc.expect(r.want, r.cmd...)
 	}
 }
+
+// TestReqReaderGrowsWhenBusy: a connection whose reads fill its buffer
+// reads 16KB at a time, as Redis does; a quiet one keeps 4KB.
+func TestReqReaderGrowsWhenBusy(t *testing.T) {
+	t.Parallel()
+	stream := setStream(2000, 64)
+	var rd reqReader
+	src := &chunkConn{chunks: [][]byte{stream}}
+	for {
+		for {
+			if _, _, ok, err := rd.next(); err != nil {
+				t.Fatal(err)
+			} else if !ok {
+				break
+			}
+		}
+		if _, err := rd.fill(src); err != nil {
+			break
+		}
+	}
+	if len(rd.buf) != reqBufBusy {
+		t.Fatalf("busy buffer: %d bytes", len(rd.buf))
+	}
+	var quiet reqReader
+	src = &chunkConn{chunks: [][]byte{setStream(1, 64), setStream(1, 64)}}
+	for range 2 {
+		if _, err := quiet.fill(src); err != nil {
+			t.Fatal(err)
+		}
+		quiet.next()
+	}
+	if len(quiet.buf) != reqBufInit {
+		t.Fatalf("quiet buffer: %d bytes", len(quiet.buf))
+	}
+}
