@@ -43,7 +43,7 @@ type client struct {
 	rec  persistence.Record
 
 	arrived time.Time      // when the pipeline was read
-	cmds    [][][]byte     // the pipeline being run
+	cmds    []parsedCmd    // the pipeline being run
 	keys    [][]byte       // its keys, for prefetch
 	pending []pendingReply // writes in flight, in order
 

@@ -5,6 +5,8 @@ import (
 	"net"
 	"runtime/debug"
 	"time"
+
+	"github.com/ember-node/ember-node/shard/command"
 )
 
 // The connection loop. It replaced redcon's, which copied every command
@@ -59,15 +61,16 @@ func (c *client) runInput() error {
 		if !ok {
 			break
 		}
-		cmds = append(cmds, argv)
+		spec, cs := c.srv.lookup(argv[0])
+		cmds = append(cmds, parsedCmd{argv, spec, cs})
 		in += n
 	}
 	c.prefetch(cmds)
-	for _, argv := range cmds {
+	for _, cmd := range cmds {
 		if c.quit {
 			break
 		}
-		c.run(argv)
+		c.run(cmd)
 	}
 	ran := len(cmds)
 	clear(cmds)
@@ -91,9 +94,17 @@ func (c *client) runInput() error {
 	return ferr
 }
 
+// parsedCmd is a command of the input and what it was looked up as (nil,
+// nil when unknown): prefetch and dispatch share the lookup.
+type parsedCmd struct {
+	argv [][]byte
+	spec *command.Spec
+	cs   *connSpec
+}
+
 // run dispatches one command; a panic in it becomes an error reply and
 // the connection goes on.
-func (c *client) run(argv [][]byte) {
+func (c *client) run(cmd parsedCmd) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.srv.log.Error("panic in command", "panic", r, "stack", string(debug.Stack()))
@@ -101,7 +112,7 @@ func (c *client) run(argv [][]byte) {
 			c.w.Error("ERR internal error")
 		}
 	}()
-	c.dispatch(argv)
+	c.dispatch(cmd.argv, cmd.spec, cmd.cs)
 }
 
 // flush writes the replies gathered so far.

@@ -19,9 +19,8 @@ type connSpec struct {
 // dispatch runs one command. Replies must leave in command order, so any
 // command that replies at once first waits for the writes still in flight
 // (drain); only a write that goes to Raft asynchronously skips that.
-func (c *client) dispatch(argv [][]byte) {
-	s := c.srv
-	spec, cs := s.lookup(argv[0])
+// spec and cs are what lookup found for argv[0].
+func (c *client) dispatch(argv [][]byte, spec *command.Spec, cs *connSpec) {
 	if msg := c.check(spec, argv); msg != "" {
 		c.drain()
 		c.rejectInMulti()

@@ -11,15 +11,15 @@ type Prefetcher interface {
 
 // prefetch hands the first keys of a pipeline's commands to the store,
 // when it can use them and there is more than one.
-func (c *client) prefetch(cmds [][][]byte) {
+func (c *client) prefetch(cmds []parsedCmd) {
 	p := c.srv.prefetcher
 	if p == nil || len(cmds) < 2 {
 		return
 	}
 	keys := c.keys[:0]
-	for _, argv := range cmds {
-		if spec := c.srv.table.Lookup(argv[0]); spec != nil && spec.First > 0 && spec.First < len(argv) {
-			keys = append(keys, argv[spec.First])
+	for _, cmd := range cmds {
+		if spec := cmd.spec; spec != nil && cmd.cs == nil && spec.First > 0 && spec.First < len(cmd.argv) {
+			keys = append(keys, cmd.argv[spec.First])
 		}
 	}
 	if len(keys) > 1 {
