@@ -75,6 +75,9 @@ func (n *Node) reconcile() {
 	changed := false
 	adds := maxCatchingUp - n.catchingUp()
 	for shard := range n.shardCount() {
+		if n.closed.Load() {
+			return // shutting down: a call to a dead peer must not hold Close up
+		}
 		target := n.target(shard, eligible)
 		g := n.groupByID(shard)
 		switch {

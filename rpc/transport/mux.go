@@ -5,6 +5,7 @@
 package transport
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -64,12 +65,18 @@ type Mux struct {
 	// tests that cut a node off, as a network partition would.
 	isolated bool
 	conns    map[net.Conn]struct{}
+	// dials cancels a group's Raft dials in flight when the group closes:
+	// a dial can sit in a DNS lookup of a peer that is gone for the whole
+	// dial timeout, and Raft's shutdown waits for it.
+	dials map[uint32]context.CancelFunc
+	dctx  map[uint32]context.Context
 }
 
 // NewMux serves the cluster port on ln. secret, when not empty, must be
 // shared by every node of the cluster.
 func NewMux(ln net.Listener, secret []byte, log *slog.Logger) *Mux {
-	return &Mux{ln: ln, secret: secret, log: log, groups: map[uint32]*StreamLayer{}, conns: map[net.Conn]struct{}{}}
+	return &Mux{ln: ln, secret: secret, log: log, groups: map[uint32]*StreamLayer{}, conns: map[net.Conn]struct{}{},
+		dials: map[uint32]context.CancelFunc{}, dctx: map[uint32]context.Context{}}
 }
 
 // Addr returns the listening address.
@@ -165,7 +172,12 @@ func (m *Mux) mac(b []byte) []byte {
 
 // Dial opens a connection of kind to group on the node at addr.
 func (m *Mux) Dial(addr string, kind Kind, group uint32, timeout time.Duration) (net.Conn, error) {
-	raw, err := net.DialTimeout("tcp", addr, timeout)
+	ctx := context.Background()
+	if kind == KindRaft {
+		ctx = m.dialContext(group)
+	}
+	d := net.Dialer{Timeout: timeout}
+	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +202,37 @@ func (m *Mux) Dial(addr string, kind Kind, group uint32, timeout time.Duration) 
 }
 
 var errIsolated = errors.New("transport: node isolated")
+
+// dialContext returns the context of group's Raft dials, cancelled by
+// CloseGroup and Close.
+func (m *Mux) dialContext(group uint32) context.Context {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ctx, ok := m.dctx[group]; ok {
+		return ctx
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if m.closed {
+		cancel()
+	}
+	m.dctx[group], m.dials[group] = ctx, cancel
+	return ctx
+}
+
+// cancelDials cancels the Raft dials of group, or of all groups, in
+// flight and to come (until the group opens again). Must hold m.mu.
+func (m *Mux) cancelDials(group uint32, all bool) {
+	if !all {
+		if _, ok := m.dctx[group]; !ok {
+			m.dctx[group], m.dials[group] = context.WithCancel(context.Background())
+		}
+	}
+	for g, cancel := range m.dials {
+		if all || g == group {
+			cancel()
+		}
+	}
+}
 
 // track registers a live connection, unless the node is isolated, and
 // returns it wrapped so that closing it forgets it.
@@ -232,6 +275,7 @@ func (m *Mux) label(c net.Conn, kind Kind, group uint32) {
 // nothing waits on it.
 func (m *Mux) CloseGroup(group uint32) {
 	m.mu.Lock()
+	m.cancelDials(group, false)
 	var victims []net.Conn
 	for c := range m.conns {
 		if tc, ok := c.(*trackedConn); ok && tc.raft && tc.group == group {
@@ -270,6 +314,10 @@ func (m *Mux) Group(id uint32) *StreamLayer {
 	}
 	sl := &StreamLayer{mux: m, id: id, conns: make(chan net.Conn, 16), done: make(chan struct{})}
 	m.groups[id] = sl
+	if ctx, ok := m.dctx[id]; ok && ctx.Err() != nil && !m.closed {
+		delete(m.dctx, id) // the group was closed and opens again
+		delete(m.dials, id)
+	}
 	return sl
 }
 
@@ -277,6 +325,7 @@ func (m *Mux) Group(id uint32) *StreamLayer {
 func (m *Mux) Close() error {
 	m.mu.Lock()
 	m.closed = true
+	m.cancelDials(0, true)
 	groups := m.groups
 	m.groups = map[uint32]*StreamLayer{}
 	m.mu.Unlock()

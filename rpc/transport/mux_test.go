@@ -2,6 +2,8 @@ package transport
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -184,4 +186,38 @@ func FuzzHeader(f *testing.F) {
 			t.Fatal("short header accepted")
 		}
 	})
+}
+
+// A closed group's Raft dials fail at once (a dial stuck resolving a gone
+// peer would hold Raft's shutdown for the whole dial timeout), and the
+// group dials again once it is opened anew.
+func TestCloseGroupCancelsDials(t *testing.T) {
+	t.Parallel()
+	a, b := newMux(t, "s", io.Discard), newMux(t, "s", io.Discard)
+	echoGroup(b, 3)
+	a.Group(3)
+	a.CloseGroup(3)
+	start := time.Now()
+	if c, err := a.Dial(string(rafAddr(b)), KindRaft, 3, 5*time.Second); err == nil {
+		c.Close()
+		t.Fatal("dial of a closed group succeeded")
+	} else if !errors.Is(err, context.Canceled) {
+		t.Fatalf("dial of a closed group: %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("dial of a closed group took %s", d)
+	}
+	// Other groups are not affected; the group opened again dials.
+	a.Group(3).Close()
+	echoGroup(b, 4)
+	for _, id := range []uint32{4, 3} {
+		c, err := a.Group(id).Dial(rafAddr(b), time.Second)
+		if err != nil {
+			t.Fatalf("group %d: %v", id, err)
+		}
+		if err := roundTrip(t, c); err != nil {
+			t.Fatalf("group %d: %v", id, err)
+		}
+		c.Close()
+	}
 }
