@@ -9,11 +9,14 @@ import (
 	"github.com/ember-node/ember-node/shard/command"
 )
 
-// The connection loop. It replaced redcon's, which copied every command
-// out of its buffer and allocated its argument list, and whose replies
-// were copied once more into its writer: here a command's arguments point
-// into the connection's input buffer, and the replies of everything one
-// read brought are written with one system call, as Redis does.
+// The connection loop. It replaced redcon's (its Conn), which copied every
+// command out of its buffer and allocated its argument list, and whose
+// replies were copied once more into its writer: here a command's
+// arguments point into the connection's input buffer, and the replies of
+// everything one read brought are written with one system call, as Redis
+// does. The codec is still redcon's: redcon.ReadNextCommand cuts the
+// commands (reqreader.go) and its Append functions encode RESP2 replies
+// (resp/writer.go).
 
 // serveConn serves one client until it quits, breaks the protocol or goes.
 func (s *Server) serveConn(c *client) {

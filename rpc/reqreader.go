@@ -1,26 +1,31 @@
 package rpc
 
-import "io"
+import (
+	"io"
 
-// reqReader buffers one connection's input and cuts it into commands.
-// The guard in front of it hands over only canonical multibulk frames
-// ("*N\r\n", N >= 1, then N times "$L\r\n", L bytes, "\r\n"), so this is
-// the whole parser, and a cheap one: an argument is never copied (argv
-// points into the buffer until the next fill), the argument lists of the
-// commands between two fills share one reused slice (each stays valid
-// until the next fill, so a pipeline can be cut whole before it runs), and
-// a frame cut by a read is resumed where its parse stopped rather than
-// parsed from its start again.
+	"github.com/tidwall/redcon"
+)
+
+// reqReader buffers one connection's input and cuts it into commands with
+// redcon's zero-copy parser (redcon.ReadNextCommand). The guard in front
+// of it hands over only canonical multibulk frames ("*N\r\n", N >= 1,
+// then N times "$L\r\n", L bytes, "\r\n"), so that is all it has to read:
+// an argument is never copied (argv points into the buffer until the next
+// fill), the argument lists of the commands between two fills share one
+// reused slice (each stays valid until the next fill, so a pipeline can be
+// cut whole before it runs), and a frame cut by a read is followed where
+// its scan stopped rather than parsed from its start again.
 type reqReader struct {
 	buf  []byte
 	r, w int // buf[r:w] is input not yet cut into commands
 
-	// A frame that is not complete yet starts at r: its count (0 until
-	// its header is read), where its parse resumes and the bounds of the
-	// arguments read so far, all relative to r so that fill may move it.
-	argc  int
-	pos   int
-	marks []int
+	// A frame that was not complete when first met starts at r (cut):
+	// its count (0 until its header is read), the bulks still to come and
+	// where scan resumes, relative to r so that fill may move it.
+	cut  bool
+	argc int
+	left int
+	pos  int
 
 	argv [][]byte // the argument lists of the commands since the last fill
 	full bool     // the last read filled all the room it was given
@@ -48,9 +53,6 @@ func (rd *reqReader) fill(src io.Reader) (int, error) {
 		if len(rd.buf) > reqBufKeep {
 			rd.buf = nil // a huge command must not pin its buffer
 		}
-	}
-	if rd.argc == 0 && cap(rd.marks) > reqArgsKeep {
-		rd.marks = nil
 	}
 	if cap(rd.argv) > reqArgsKeep {
 		rd.argv = nil
@@ -81,44 +83,109 @@ func (rd *reqReader) fill(src io.Reader) (int, error) {
 
 // next returns the next complete command, or ok false when the buffer
 // holds none. n is the frame's length in bytes.
+//
+// redcon.ReadNextCommand cuts the frames. A frame the last read did not
+// complete is parsed by it once, when it is first met, and from then on
+// followed by scan, which resumes where it stopped: redcon would parse it
+// from its start again after every read (a long MSET arriving in many
+// reads would cost the square of its headers). Once scan has seen it
+// whole, redcon parses exactly that frame.
 func (rd *reqReader) next() (argv [][]byte, n int, ok bool, err error) {
 	b := rd.buf[rd.r:rd.w]
+	if len(b) == 0 {
+		return nil, 0, false, nil
+	}
+	if rd.cut {
+		end, ok, err := rd.scan(b)
+		if !ok {
+			return nil, 0, false, err
+		}
+		b = b[:end]
+	}
+	start := len(rd.argv)
+	args, n, ok, err := readFrame(b, rd.argv[start:start])
+	switch {
+	case err != nil:
+		return nil, 0, false, err
+	case !ok && rd.cut:
+		return nil, 0, false, errReqFrame // scan and redcon disagree
+	case !ok:
+		rd.cut = true
+		_, _, err := rd.scan(b)
+		return nil, 0, false, err
+	}
+	rd.cut = false
+	// The arguments share one backing array per fill: redcon appended
+	// them to the room left in it, unless it had to grow.
+	if len(args) <= cap(rd.argv)-start {
+		rd.argv = rd.argv[:start+len(args)]
+	} else {
+		rd.argv = append(rd.argv, args...)
+	}
+	argv = rd.argv[start:len(rd.argv):len(rd.argv)]
+	for i, a := range argv {
+		// Capacity cut at the argument: an append to one never writes
+		// over the next.
+		argv[i] = a[:len(a):len(a)]
+	}
+	rd.r += n
+	return argv, n, true, nil
+}
+
+// readFrame has redcon parse the frame at the start of b into argsbuf's
+// room. What is not canonical RESP is errReqFrame, and so is a panic:
+// redcon trusts a negative bulk length ("$-2") to slice with.
+func readFrame(b []byte, argsbuf [][]byte) (args [][]byte, n int, ok bool, err error) {
+	if b[0] != '*' { // redcon would read an inline or Tile38 command
+		return nil, 0, false, errReqFrame
+	}
+	parsed := false
+	defer func() {
+		if !parsed && recover() != nil {
+			args, n, ok, err = nil, 0, false, errReqFrame
+		}
+	}()
+	complete, args, _, left, perr := redcon.ReadNextCommand(b, argsbuf)
+	parsed = true
+	switch {
+	case perr != nil:
+		return nil, 0, false, errReqFrame
+	case !complete:
+		return nil, 0, false, nil
+	case len(args) == 0: // "*0"
+		return nil, 0, false, errReqFrame
+	}
+	return args, len(b) - len(left), true, nil
+}
+
+// scan follows the frame at the start of b, not complete when it was
+// first met, from where it stopped: its length once it is complete.
+func (rd *reqReader) scan(b []byte) (end int, ok bool, err error) {
 	p := rd.pos
 	if rd.argc == 0 {
-		if p >= len(b) {
-			return nil, 0, false, nil
-		}
 		count, end, ok, err := reqHeader(b, p, '*')
 		if !ok || count == 0 {
 			if err == nil && ok {
 				err = errReqFrame
 			}
-			return nil, 0, false, err
+			return 0, false, err
 		}
-		rd.argc, p = count, end
-		rd.marks = rd.marks[:0]
+		rd.argc, rd.left, p = count, count, end
 	}
-	for len(rd.marks) < 2*rd.argc {
+	for rd.left > 0 {
 		size, end, ok, err := reqHeader(b, p, '$')
 		if !ok || end+size+2 > len(b) {
 			rd.pos = p
-			return nil, 0, false, err
+			return 0, false, err
 		}
 		if b[end+size] != '\r' || b[end+size+1] != '\n' {
-			return nil, 0, false, errReqFrame
+			return 0, false, errReqFrame
 		}
-		rd.marks = append(rd.marks, end, end+size)
 		p = end + size + 2
+		rd.left--
 	}
-	start := len(rd.argv)
-	for i := 0; i < len(rd.marks); i += 2 {
-		// Capacity cut at the argument: an append to one never writes
-		// over the next.
-		rd.argv = append(rd.argv, b[rd.marks[i]:rd.marks[i+1]:rd.marks[i+1]])
-	}
-	rd.r += p
 	rd.argc, rd.pos = 0, 0
-	return rd.argv[start:len(rd.argv):len(rd.argv)], p, true, nil
+	return p, true, nil
 }
 
 // reqHeader reads the "<kind><digits>\r\n" line at b[p:]: its value and

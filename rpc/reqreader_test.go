@@ -6,6 +6,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/ember-node/ember-node/rpc/resp"
 )
 
 // TestReqReaderChunkings: any cut of a canonical stream into reads gives
@@ -150,5 +152,93 @@ func TestReqReaderGrowsWhenBusy(t *testing.T) {
 	}
 	if len(quiet.buf) != reqBufInit {
 		t.Fatalf("quiet buffer: %d bytes", len(quiet.buf))
+	}
+}
+
+// pipelineSource hands out the same pipeline on every read.
+type pipelineSource []byte
+
+func (p *pipelineSource) Read(b []byte) (int, error) { return copy(b, *p), nil }
+
+// BenchmarkReqReaderPipelined is the reader alone cutting pipelines of 16
+// commands, as a connection does between two fills: per command, no
+// allocation.
+func BenchmarkReqReaderPipelined(b *testing.B) {
+	get := func(i int) [][]byte { return [][]byte{[]byte("GET"), []byte(fmt.Sprintf("key:%012d", i))} }
+	set := func(i int) [][]byte {
+		return append(get(i)[:1:1], []byte(fmt.Sprintf("key:%012d", i)), bytes.Repeat([]byte("x"), 64))
+	}
+	for _, bc := range []struct {
+		name string
+		cmd  func(int) [][]byte
+	}{{"GET", get}, {"SET", set}} {
+		b.Run(bc.name, func(b *testing.B) {
+			var src pipelineSource
+			for i := range 16 {
+				src = resp.AppendCommand(src, bc.cmd(i)...)
+			}
+			var rd reqReader
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := rd.fill(&src); err != nil {
+					b.Fatal(err)
+				}
+				for range 16 {
+					if _, _, ok, err := rd.next(); !ok || err != nil {
+						b.Fatal("no command", err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestReqReaderNegativeLength: redcon slices with a negative bulk length;
+// the reader answers the framing error instead of panicking.
+func TestReqReaderNegativeLength(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"*1\r\n$-2\r\n", "*2\r\n$1\r\na\r\n$-2\r\n"} {
+		err := readCommands(&chunkConn{chunks: [][]byte{[]byte(in)}}, func([][]byte) {})
+		if err != errReqFrame {
+			t.Errorf("%q: %v, want the framing error", in, err)
+		}
+	}
+}
+
+// TestReqReaderResumesCutFrame: a frame with many arguments arriving in
+// many reads is followed where its scan stopped (redcon parses it once
+// when first met, then once whole), not parsed from its start per read.
+func TestReqReaderResumesCutFrame(t *testing.T) {
+	t.Parallel()
+	argv := [][]byte{[]byte("MSET")}
+	for i := range 5000 {
+		argv = append(argv, []byte(fmt.Sprintf("k%d", i)), []byte("v"))
+	}
+	in := resp.AppendCommand(nil, argv...)
+	var chunks [][]byte
+	for b := in; len(b) > 0; b = b[min(len(b), 100):] {
+		chunks = append(chunks, b[:min(len(b), 100)])
+	}
+	src := &chunkConn{chunks: chunks}
+	var rd reqReader
+	lastPos := -1
+	for reads := 0; ; reads++ {
+		if _, err := rd.fill(src); err != nil {
+			t.Fatalf("no command after %d reads: %v", reads, err)
+		}
+		got, _, ok, err := rd.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			if len(got) != len(argv) || string(got[len(got)-2]) != "k4999" {
+				t.Fatalf("%d arguments", len(got))
+			}
+			return
+		}
+		if !rd.cut || rd.pos < lastPos {
+			t.Fatalf("read %d: cut %v, scan at %d after %d", reads, rd.cut, rd.pos, lastPos)
+		}
+		lastPos = rd.pos
 	}
 }
