@@ -44,6 +44,7 @@ type FSM struct {
 	mu  sync.Mutex
 	ks  *shard.Keyspace
 	cap *shard.Capture // the snapshot being persisted, if any
+	ctx command.Ctx    // the command context of every apply, under mu
 
 	applied atomic.Uint64
 	used    atomic.Int64 // the keyspace's accounted bytes after the last apply
@@ -144,7 +145,7 @@ func (f *FSM) applyRecord(l *raft.Log, rec *persistence.Record) *Result {
 		w.Proto = 3
 	}
 	f.beforeApply(rec)
-	if err := f.table.Apply(f.ks, rec, &w); err != nil {
+	if err := f.table.ApplyWith(&f.ctx, f.ks, rec, &w); err != nil {
 		return f.stop(l, err)
 	}
 	return &Result{Reply: w.B}

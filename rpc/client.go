@@ -2,10 +2,9 @@ package rpc
 
 import (
 	"math/rand/v2"
+	"net"
 	"sync/atomic"
 	"time"
-
-	"github.com/tidwall/redcon"
 
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/rpc/resp"
@@ -13,12 +12,14 @@ import (
 	"github.com/ember-node/ember-node/shard/command"
 )
 
-// client is one connection's state. redcon calls the handler of one
-// connection from one goroutine, so it needs no lock, except for the
-// fields CLIENT LIST reads from other connections (under Server.mu).
+// client is one connection's state. One goroutine serves a connection
+// (conn.go), so it needs no lock, except for the fields CLIENT LIST reads
+// from other connections (under Server.mu).
 type client struct {
 	srv    *Server
-	conn   redcon.Conn
+	nc     net.Conn // the guard around the socket
+	rd     reqReader
+	quit   bool // QUIT: close once its reply is written
 	id     int64
 	addr   string
 	laddr  string
@@ -41,9 +42,10 @@ type client struct {
 	read func(ks *shard.Keyspace, now int64)
 	rec  persistence.Record
 
-	arrived time.Time        // when the pipeline was read
-	batch   []redcon.Command // the pipeline being run
-	pending []pendingReply   // writes in flight, in order
+	arrived time.Time      // when the pipeline was read
+	cmds    []parsedCmd    // the pipeline being run
+	keys    [][]byte       // its keys, for prefetch
+	pending []pendingReply // writes in flight, in order
 
 	readonly bool // READONLY: reads may be served by a replica
 
@@ -55,37 +57,24 @@ type client struct {
 // commands: a huge reply must not pin its buffer for the connection's life.
 const maxKeptReplyBuf = 64 << 10
 
-func newClient(s *Server, conn redcon.Conn) *client {
+func newClient(s *Server, nc net.Conn) *client {
 	now := time.Now()
 	c := &client{
 		srv:     s,
-		conn:    conn,
+		nc:      nc,
 		id:      s.nextID.Add(1),
-		addr:    conn.RemoteAddr(),
+		addr:    nc.RemoteAddr().String(),
+		laddr:   nc.LocalAddr().String(),
 		created: now,
 		w:       resp.Writer{Proto: 2},
 		rnd:     rand.New(rand.NewPCG(s.seed(), s.seed())),
 	}
 	c.read = c.runRead
 	c.authed.Store(s.cfg.RequirePass == "")
-	attachGuard(conn, &c.authed)
+	attachGuard(nc, &c.authed)
 	c.lastCmd.Store(now.UnixNano())
 	c.proto.Store(2)
-	if nc := conn.NetConn(); nc != nil {
-		c.laddr = nc.LocalAddr().String()
-	}
 	return c
-}
-
-// flush hands the command's reply to redcon, which writes it with the rest
-// of the pipeline.
-func (c *client) flush() {
-	c.conn.WriteRaw(c.w.B)
-	if cap(c.w.B) > maxKeptReplyBuf {
-		c.w.B = nil
-	} else {
-		c.w.B = c.w.B[:0]
-	}
 }
 
 // pendingReply is a write in flight and the slot it went to.

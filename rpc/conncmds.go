@@ -74,10 +74,11 @@ func selectCmd(c *client, argv [][]byte) {
 	}
 }
 
+// quitCmd replies; the connection closes once the reply is written, and
+// nothing after QUIT in the pipeline runs (Redis's close-after-reply).
 func quitCmd(c *client, _ [][]byte) {
 	c.w.Simple("OK")
-	c.flush()
-	c.conn.Close()
+	c.quit = true
 }
 
 func timeCmd(c *client, _ [][]byte) {

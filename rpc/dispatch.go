@@ -1,11 +1,8 @@
 package rpc
 
 import (
-	"runtime/debug"
 	"strings"
 	"time"
-
-	"github.com/tidwall/redcon"
 
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/shard"
@@ -19,48 +16,11 @@ type connSpec struct {
 	run func(c *client, argv [][]byte)
 }
 
-func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
-	c, ok := conn.Context().(*client)
-	if !ok {
-		return
-	}
-	// Take the rest of the pipeline too, so that its writes can be in
-	// flight in Raft together instead of one round trip each.
-	c.arrived = time.Now()
-	cmds := append(c.batch[:0], cmd)
-	if s.async != nil {
-		cmds = append(cmds, conn.ReadPipeline()...)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			s.log.Error("panic in command", "panic", r, "stack", string(debug.Stack()))
-			c.drain()
-			c.w.Error("ERR internal error")
-		}
-		c.drain()
-		c.flush()
-		clear(cmds)
-		c.batch = cmds[:0]
-	}()
-	in := 0
-	for _, cmd := range cmds {
-		in += len(cmd.Raw)
-		if len(cmd.Args) > 0 {
-			c.dispatch(cmd.Args)
-		}
-	}
-	// Shared counters once per pipeline, not per command: connections on
-	// different cores would otherwise fight over their cache line.
-	s.stats.commands.Add(int64(len(cmds)))
-	s.stats.netIn.Add(int64(in))
-}
-
 // dispatch runs one command. Replies must leave in command order, so any
 // command that replies at once first waits for the writes still in flight
 // (drain); only a write that goes to Raft asynchronously skips that.
-func (c *client) dispatch(argv [][]byte) {
-	s := c.srv
-	spec, cs := s.lookup(argv[0])
+// spec and cs are what lookup found for argv[0].
+func (c *client) dispatch(argv [][]byte, spec *command.Spec, cs *connSpec) {
 	if msg := c.check(spec, argv); msg != "" {
 		c.drain()
 		c.rejectInMulti()

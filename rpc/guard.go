@@ -5,21 +5,19 @@ import (
 	"net"
 	"strconv"
 	"sync/atomic"
-
-	"github.com/tidwall/redcon"
 )
 
-// guardConn sits between the socket and redcon and reframes what a client
-// sends the way Redis's own parser reads it. redcon trusts lengths (one
-// near 2^63 overflows its index arithmetic), has no limits, and reads
-// some malformed input differently from Redis, so it is only ever shown
+// guardConn sits between the socket and the connection's reader
+// (reqReader) and reframes what a client sends the way Redis's own parser
+// reads it. The reader parses canonical multibulk frames and nothing else
+// (so it is small and fast), and has no limits, so it is only ever shown
 // canonical RESP multibulk frames: the guard enforces Redis's limits,
 // converts inline commands itself (splitArgs), passes on what Redis would
 // accept, and on a violation answers "-ERR Protocol error: ..." and ends
 // the connection, after the replies to the commands before it.
 //
-// Valid RESP passes through untouched and is framed in place in redcon's
-// own buffer: the guard copies only what it rewrites at greater length
+// Valid RESP passes through untouched and is framed in place in the
+// reader's own buffer: the guard copies only what it rewrites at greater length
 // (inline commands), input it holds back, and lines longer than any valid
 // header (read 16KB at a time, as Redis reads, for its 64KB line limit).
 type guardConn struct {
@@ -86,9 +84,11 @@ func (g *guardConn) Read(p []byte) (int, error) {
 }
 
 // fill reads the socket into p and frames it there, until a command is
-// complete or p is full: redcon parses a partial command from its start
-// again after every read, so handing it pieces of a long command would
-// make its work quadratic, while full buffers double (and parses are few).
+// complete or p is full: the reader moves a partial command to its
+// buffer's start before every read, so handing it pieces of a long command
+// would make its copying quadratic, while full buffers double (and copies
+// are few). (redcon, the reader this guard was first written for, even
+// parsed a partial command again from its start.)
 func (g *guardConn) fill(p []byte) int {
 	off := 0
 	if g.lf {
@@ -183,7 +183,7 @@ func (g *guardConn) spillCut(n int) int {
 }
 
 // readSmall serves a reader whose buffer cannot hold a header fragment
-// and a read (redcon's never is that small).
+// and a read (the connection's never is that small: reqMinRead).
 func (g *guardConn) readSmall(p []byte) (int, error) {
 	if len(g.small) == 0 {
 		buf := make([]byte, 4096)
@@ -236,11 +236,11 @@ func (l guardListener) Accept() (net.Conn, error) {
 	return g, nil
 }
 
-// attachGuard lets conn's guard see whether its client has authenticated.
-// It runs in redcon's accept callback, before the connection's goroutine
-// starts reading.
-func attachGuard(conn redcon.Conn, authed *atomic.Bool) {
-	if g, ok := conn.NetConn().(*guardConn); ok {
+// attachGuard lets nc's guard see whether its client has authenticated.
+// It runs when the connection is accepted, before its goroutine starts
+// reading.
+func attachGuard(nc net.Conn, authed *atomic.Bool) {
+	if g, ok := nc.(*guardConn); ok {
 		g.authed = authed
 	}
 }

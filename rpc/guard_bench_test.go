@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/tidwall/redcon"
-
 	"github.com/ember-node/ember-node/rpc/resp"
 )
 
@@ -37,15 +35,8 @@ func benchGuard(b *testing.B, size int, parse bool) {
 		conn := &chunkConn{chunks: chunks}
 		g := &guardConn{Conn: conn, lim: guardLimits{maxBulk: 512 << 20, maxQuery: 1 << 30}}
 		if parse {
-			rd := redcon.NewReader(g)
 			cmds := 0
-			for {
-				c, err := rd.ReadCommands()
-				if err != nil {
-					break
-				}
-				cmds += len(c)
-			}
+			_ = readCommands(g, func([][]byte) { cmds++ })
 			if cmds != 1000 {
 				b.Fatalf("parsed %d commands", cmds)
 			}
@@ -66,9 +57,9 @@ func BenchmarkGuardPipelinedSET(b *testing.B) {
 	}
 }
 
-// BenchmarkGuardRedconPipelinedSET adds redcon's parsing, as a connection
-// runs it.
-func BenchmarkGuardRedconPipelinedSET(b *testing.B) {
+// BenchmarkGuardReaderPipelinedSET adds the connection's reader (reqReader),
+// as a connection runs it.
+func BenchmarkGuardReaderPipelinedSET(b *testing.B) {
 	for _, size := range []int{64, 1024} {
 		b.Run("value="+strconv.Itoa(size), func(b *testing.B) { benchGuard(b, size, true) })
 	}

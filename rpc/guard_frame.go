@@ -34,9 +34,10 @@ type frameState struct {
 
 	// lf holds back the '\n' ending the multibulk header or a bulk that is
 	// not the command's last, until the next bulk's header goes out with
-	// it. redcon walks a frame's whole declared count (up to 2^31) when
-	// its data ends between arguments; ending in a header's "\r" or in a
-	// bulk, it stops at once.
+	// it. redcon, the reader this guard was first written for, walked a
+	// frame's whole declared count (up to 2^31) when its data ended
+	// between arguments; reqReader resumes where it stopped, so this is
+	// no longer needed, only harmless.
 	lf   bool
 	lfOK bool // the held byte was a '\n', still in place in dst
 
@@ -96,7 +97,9 @@ func (g *guardConn) run() {
 func (g *guardConn) step() bool {
 	switch g.st {
 	case gStart:
-		g.startCommand()
+		if !g.fastFrame() {
+			g.startCommand()
+		}
 		return true
 	case gMultiLine, gBulkLine:
 		return g.headerLine()
@@ -169,9 +172,9 @@ func (g *guardConn) fail(msg string) bool {
 
 // recheck re-reads the limits a frame breaks: an AUTH or CONFIG SET
 // earlier in the pipeline may have changed them. That is sound only once
-// redcon has run every command before the frame, so if this Read has
-// framed anything it reports false and the frame waits for the next Read
-// (redcon reads only when it has run all it was given).
+// the connection has run every command before the frame, so if this Read
+// has framed anything it reports false and the frame waits for the next
+// Read (a connection reads only when it has run all it was given).
 func (g *guardConn) recheck() bool {
 	if g.w > 0 || len(g.spill) > 0 {
 		return false
@@ -372,7 +375,7 @@ func (g *guardConn) payload() bool {
 }
 
 // bulkEnd drops the two bytes after a payload, which Redis never looks
-// at, and gives redcon the "\r\n" it insists on instead.
+// at, and gives the reader the "\r\n" it insists on instead.
 func (g *guardConn) bulkEnd() bool {
 	last := g.bulks == 1
 	if (g.skip == 2 || last) && g.avail(1) < 1 {
@@ -396,7 +399,7 @@ func (g *guardConn) bulkEnd() bool {
 }
 
 // canonical reports that a complete header line (r at the byte after its
-// '\r') and the '\n' held before it are just what redcon is to be given,
+// '\r') and the '\n' held before it are just what the reader is to be given,
 // and already where the output is: valid RESP is framed without a write.
 func (g *guardConn) canonical() bool {
 	held := 0
@@ -463,7 +466,7 @@ func (g *guardConn) inlineLine() bool {
 	return g.endInline(line)
 }
 
-// endInline converts an inline command to the multibulk frame redcon
+// endInline converts an inline command to the multibulk frame the reader
 // reads: Redis's processInlineBuffer, whose sdssplitargs is splitArgs.
 // The frame goes whole in place, or whole to spill.
 func (g *guardConn) endInline(line []byte) bool {

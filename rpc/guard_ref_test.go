@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tidwall/redcon"
-
 	"github.com/ember-node/ember-node/shard/command"
 )
 
@@ -78,43 +76,61 @@ func (c *chunkConn) SetDeadline(time.Time) error      { return nil }
 func (c *chunkConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *chunkConn) SetWriteDeadline(time.Time) error { return nil }
 
-// runGuard serves chunks as a connection does: the guard, redcon's
-// reader, and the commands run between reads. It fails on a panic, on
-// redcon refusing the guard's output, and on a frame cut where redcon
-// would walk its whole declared count.
+// runGuard serves chunks as a connection does: the guard, the
+// connection's reader, and the commands run between reads. It fails on a
+// panic, on the reader refusing the guard's output, and on a frame cut
+// between arguments (which redcon, the reader before reqReader, walked
+// whole; the guard still never does it).
 func runGuard(t testing.TB, env guardEnv, chunks [][]byte) (out outcome) {
 	t.Helper()
 	conn := &chunkConn{chunks: cloneChunks(chunks)}
 	g := &guardConn{Conn: conn, lim: env.limits(), fresh: env.limits}
 	v := &viewReader{g: g}
-	rd := redcon.NewReader(v)
 	defer func() {
 		if r := recover(); r != nil {
 			t.Fatalf("panic on %q: %v", chunks, r)
 		}
 	}()
+	err := readCommands(v, func(argv [][]byte) {
+		out.cmds = append(out.cmds, fmt.Sprintf("%q", argv))
+		env.exec(argv)
+	})
+	if v.bad != "" {
+		t.Fatalf("the reader was given a frame cut between arguments: ...%q", v.bad)
+	}
+	var ge errGuard
+	switch {
+	case err == errReqFrame:
+		t.Fatalf("the reader refused the guard's output for %q", chunks)
+	case errors.As(err, &ge):
+		out.err = ge.msg
+		if want := "-ERR Protocol error: " + ge.msg + "\r\n"; string(conn.wrote) != want {
+			t.Fatalf("guard wrote %q, want %q", conn.wrote, want)
+		}
+	case err != io.EOF:
+		t.Fatalf("reading the guard's output for %q: %v", chunks, err)
+	}
+	return out
+}
+
+// readCommands reads src as a connection does, running each command before
+// the next read, until src fails.
+func readCommands(src io.Reader, run func(argv [][]byte)) error {
+	var rd reqReader
 	for {
-		cmds, err := rd.ReadCommands()
-		if v.bad != "" {
-			t.Fatalf("redcon was given a frame cut between arguments: ...%q", v.bad)
-		}
-		for _, c := range cmds {
-			out.cmds = append(out.cmds, fmt.Sprintf("%q", c.Args))
-			env.exec(c.Args)
-		}
-		var ge errGuard
-		switch {
-		case err == nil:
-			continue
-		case errors.As(err, &ge):
-			out.err = ge.msg
-			if want := "-ERR Protocol error: " + ge.msg + "\r\n"; string(conn.wrote) != want {
-				t.Fatalf("guard wrote %q, want %q", conn.wrote, want)
+		for {
+			argv, _, ok, err := rd.next()
+			if err != nil {
+				return err
 			}
-		case err != io.EOF:
-			t.Fatalf("redcon refused the guard's output for %q: %v", chunks, err)
+			if !ok {
+				break
+			}
+			run(argv)
 		}
-		return out
+		if _, err := rd.fill(src); err != nil {
+			return err
+		}
 	}
 }
 

@@ -3,12 +3,11 @@ package rpc
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/tidwall/redcon"
 
 	"github.com/ember-node/ember-node/rpc/resp"
 )
@@ -311,8 +310,8 @@ func fuzzOne(t *testing.T, b []byte, seed uint64) {
 	if seed&2 != 0 {
 		env.maxBulk, env.maxQuery = 1024, 1<<11
 	}
-	// Whatever the guard passes, redcon must parse (runGuard fails on
-	// a panic or on redcon's own protocol errors), and it must make of
+	// Whatever the guard passes, the reader must parse (runGuard fails on
+	// a panic or on the reader's own protocol errors), and it must make of
 	// the stream what Redis does. Past 64KB, lines may end differently
 	// depending on how reads cut them.
 	chunks := randomChunks(b, r)
@@ -338,7 +337,7 @@ func validFrom(b []byte) []byte {
 	return out
 }
 
-// viewReader records what redcon is given, Read by Read.
+// viewReader records what the reader is given, Read by Read.
 type viewReader struct {
 	g     *guardConn
 	out   []byte
@@ -359,8 +358,8 @@ func (v *viewReader) Read(p []byte) (int, error) {
 }
 
 // cutBetweenArgs reports whether canonical RESP out ends inside a frame
-// but not inside a bulk: redcon then walks the frame's whole declared
-// count, up to 2^31 steps, on every read.
+// but not inside a bulk: redcon (the reader before reqReader) then walked
+// the frame's whole declared count, up to 2^31 steps, on every read.
 func cutBetweenArgs(out []byte) bool {
 	for len(out) > 0 {
 		nl := bytes.IndexByte(out, '\n')
@@ -400,23 +399,18 @@ func TestGuardNeverCutsBetweenArguments(t *testing.T) {
 		for _, chunks := range append(ways[:min(2, len(ways))], randomChunks([]byte(s), r)) {
 			g := &guardConn{Conn: &chunkConn{chunks: cloneChunks(chunks)}, lim: guardLimits{maxBulk: 512 << 20, maxQuery: 1 << 30}}
 			v := &viewReader{g: g}
-			rd := redcon.NewReader(v)
-			for {
-				if _, err := rd.ReadCommands(); err != nil {
-					break
-				}
-			}
+			_ = readCommands(v, func([][]byte) {})
 			if v.bad != "" {
-				t.Fatalf("redcon was given a frame cut between arguments: ...%q", v.bad)
+				t.Fatalf("the reader was given a frame cut between arguments: ...%q", v.bad)
 			}
 		}
 	}
 }
 
-// TestGuardFillsRedconsBuffer: a long command reaches redcon in reads
-// that fill its (doubling) buffer, so it is parsed a few times, not once
-// per network read.
-func TestGuardFillsRedconsBuffer(t *testing.T) {
+// TestGuardFillsReadersBuffer: a long command reaches the reader in reads
+// that fill its (doubling) buffer, so it is moved and grown a few times,
+// not once per network read.
+func TestGuardFillsReadersBuffer(t *testing.T) {
 	t.Parallel()
 	const args = 100000
 	in := []byte("*" + strconv.Itoa(args) + "\r\n" + strings.Repeat("$1\r\na\r\n", args))
@@ -425,13 +419,17 @@ func TestGuardFillsRedconsBuffer(t *testing.T) {
 		chunks = append(chunks, b[:min(len(b), 100)])
 	}
 	v := &viewReader{g: &guardConn{Conn: &chunkConn{chunks: chunks}, lim: guardLimits{maxBulk: 512 << 20, maxQuery: 1 << 30}}}
-	rd := redcon.NewReader(v)
-	cmds, err := rd.ReadCommands()
-	if err != nil || len(cmds) != 1 || len(cmds[0].Args) != args {
-		t.Fatalf("read %d commands, err %v", len(cmds), err)
+	cmds := 0
+	err := readCommands(v, func(argv [][]byte) {
+		if cmds++; len(argv) != args {
+			t.Fatalf("read %d arguments", len(argv))
+		}
+	})
+	if err != io.EOF || cmds != 1 {
+		t.Fatalf("read %d commands, err %v", cmds, err)
 	}
 	if v.reads > 40 {
-		t.Fatalf("redcon read the command in %d pieces (the network sent %d)", v.reads, len(chunks))
+		t.Fatalf("the reader read the command in %d pieces (the network sent %d)", v.reads, len(chunks))
 	}
 }
 

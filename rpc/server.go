@@ -1,6 +1,7 @@
 // Package rpc is everything that crosses a socket. This file and its
-// siblings hold the client-facing RESP server: tidwall/redcon for
-// connections and pipelining, one command table for dispatch and COMMAND.
+// siblings hold the client-facing RESP server: a framing guard and a
+// connection loop of its own (conn.go) for connections and pipelining,
+// one command table for dispatch and COMMAND.
 package rpc
 
 import (
@@ -13,8 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tidwall/redcon"
-
 	"github.com/ember-node/ember-node/shard/command"
 )
 
@@ -24,20 +23,21 @@ const Version = "7.0.15"
 
 // Server serves RESP clients from a Store.
 type Server struct {
-	store    Store
-	async    AsyncStore  // store, when it supports writes in flight
-	guard    MemoryGuard // store, when it enforces maxmemory
-	cluster  bool        // Config.Cluster, fixed at start
-	table    *command.Table
-	connCmds map[string]*connSpec
-	log      *slog.Logger
-	started  time.Time
+	store      Store
+	async      AsyncStore  // store, when it supports writes in flight
+	guard      MemoryGuard // store, when it enforces maxmemory
+	prefetcher Prefetcher  // store, when it can warm caches for a pipeline
+	cluster    bool        // Config.Cluster, fixed at start
+	table      *command.Table
+	connCmds   map[string]*connSpec
+	log        *slog.Logger
+	started    time.Time
 
 	mu      sync.Mutex
 	cfg     Config
 	clients map[int64]*client
-	rc      *redcon.Server
 	ln      net.Listener
+	closing bool
 
 	nextID   atomic.Int64
 	lastSave atomic.Int64 // unix seconds of the last SAVE
@@ -78,6 +78,7 @@ func NewServer(cfg Config, store Store, table *command.Table, log *slog.Logger) 
 	s.connCmds = connCommands()
 	s.async, _ = store.(AsyncStore)
 	s.guard, _ = store.(MemoryGuard)
+	s.prefetcher, _ = store.(Prefetcher)
 	s.setMaxMemory(cfg)
 	s.cluster = cfg.Cluster
 	return s, nil
@@ -101,13 +102,19 @@ func (s *Server) Listen() (net.Listener, error) {
 // Serve serves clients on ln until Close.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return ln.Close()
+	}
 	s.ln = ln
 	s.mu.Unlock()
-	rc := redcon.NewServerNetwork("tcp", "", s.handle, s.accept, s.closed)
+	return s.acceptLoop(guardListener{Listener: ln, srv: s})
+}
+
+func (s *Server) isClosing() bool {
 	s.mu.Lock()
-	s.rc = rc
-	s.mu.Unlock()
-	return rc.Serve(guardListener{Listener: ln, srv: s})
+	defer s.mu.Unlock()
+	return s.closing
 }
 
 // Addr returns the listening address, once serving.
@@ -123,37 +130,48 @@ func (s *Server) Addr() net.Addr {
 // Close stops accepting and closes every client connection.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	rc, ln := s.rc, s.ln
+	s.closing = true
+	ln := s.ln
+	conns := make([]net.Conn, 0, len(s.clients))
+	for _, c := range s.clients {
+		conns = append(conns, c.nc)
+	}
 	s.mu.Unlock()
-	if rc != nil {
-		return rc.Close()
-	}
+	var err error
 	if ln != nil {
-		return ln.Close()
+		err = ln.Close()
 	}
-	return nil
+	for _, nc := range conns {
+		nc.Close()
+	}
+	return err
 }
 
-func (s *Server) accept(conn redcon.Conn) bool {
+// accept registers a new connection's client, or refuses it (nil) beyond
+// maxclients or once the server is closing.
+func (s *Server) accept(nc net.Conn) *client {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.clients) >= s.cfg.MaxClients {
-		s.stats.rejected.Add(1)
-		conn.WriteError("ERR max number of clients reached")
-		return false
+	closing, full := s.closing, len(s.clients) >= s.cfg.MaxClients
+	var c *client
+	if !closing && !full {
+		c = newClient(s, nc)
+		s.clients[c.id] = c
 	}
-	c := newClient(s, conn)
-	s.clients[c.id] = c
-	conn.SetContext(c)
-	s.stats.connections.Add(1)
-	return true
+	s.mu.Unlock()
+	switch {
+	case closing:
+		nc.Close()
+	case full:
+		s.stats.rejected.Add(1)
+		nc.Write([]byte("-ERR max number of clients reached\r\n"))
+		nc.Close()
+	default:
+		s.stats.connections.Add(1)
+	}
+	return c
 }
 
-func (s *Server) closed(conn redcon.Conn, err error) {
-	c, ok := conn.Context().(*client)
-	if !ok {
-		return
-	}
+func (s *Server) closed(c *client, err error) {
 	if _, proto := err.(errGuard); proto {
 		s.log.Info("closed client after protocol error", "client", c.id, "addr", c.addr, "error", err)
 	}

@@ -19,7 +19,7 @@ type Capture struct {
 func (ks *Keyspace) BeginCapture() *Capture {
 	c := &Capture{ks: ks, pending: make([]bool, NumSlots), copies: map[int]*Dict[Object]{}, Keys: ks.keys}
 	for slot := range NumSlots {
-		if ks.slots[slot] != nil {
+		if ks.slots[slot].Len() > 0 {
 			c.pending[slot] = true
 			c.slots = append(c.slots, slot)
 		}
@@ -43,7 +43,7 @@ func (c *Capture) NextSlot() (int, *Dict[Object], bool) {
 			continue
 		}
 		c.pending[slot] = false
-		if d := c.ks.slots[slot]; d != nil {
+		if d := &c.ks.slots[slot].Dict; d.Len() > 0 {
 			return slot, cloneSlot(d), true
 		}
 	}
@@ -65,7 +65,7 @@ func (ks *Keyspace) beforeWrite(slot int) {
 		return
 	}
 	c.pending[slot] = false
-	if d := ks.slots[slot]; d != nil {
+	if d := &ks.slots[slot].Dict; d.Len() > 0 {
 		c.copies[slot] = cloneSlot(d)
 	}
 }
@@ -80,8 +80,8 @@ func (ks *Keyspace) beforeFlushAll() {
 	for _, slot := range c.slots {
 		if c.pending[slot] {
 			c.pending[slot] = false
-			if d := ks.slots[slot]; d != nil {
-				c.copies[slot] = d
+			if d := ks.slots[slot].Dict; d.Len() > 0 {
+				c.copies[slot] = &d // the table itself, not a copy
 			}
 		}
 	}

@@ -212,7 +212,7 @@ func (ks *Keyspace) sample(p EvictPolicy, rnd func(uint64) uint64) (string, *Obj
 	if len(ks.occupied) == 0 {
 		return "", nil
 	}
-	d := ks.slots[ks.occupied[rnd(uint64(len(ks.occupied)))]]
+	d := &ks.slots[ks.occupied[rnd(uint64(len(ks.occupied)))]]
 	k, o, _ := d.Random(rnd)
 	return k, o
 }
@@ -278,11 +278,7 @@ func (ks *Keyspace) popPool(p EvictPolicy, chosen []string) (string, *Object) {
 }
 
 func (ks *Keyspace) getKey(key string) *Object {
-	d := ks.slots[KeySlot(key)]
-	if d == nil {
-		return nil
-	}
-	return d.Get(key)
+	return ks.slots[KeySlot(key)].Get(key)
 }
 
 func contains(keys []string, k string) bool {

@@ -78,14 +78,16 @@ type dirtyRef struct {
 	key    string
 	obj    *Object
 	oldMem int
+	slot   int // key's, so that Flush need not hash it again
 }
 
 // Keyspace is the data of one shard. The zero value is not usable; call New.
 type Keyspace struct {
-	slots    []*Dict[Object] // indexed by slot, allocated on first key
-	occupied []uint16        // slots with at least one key, any order
-	slotPos  []int32         // index of a slot in occupied, -1 if absent
-	slotVer  []uint64        // per-slot modification counter, for WATCH
+	// slots holds each slot's table itself, not a pointer to it: a lookup
+	// is a chain of dependent cache misses, and this saves one.
+	slots    []slotTable // indexed by slot; empty until a key arrives
+	occupied []uint16    // slots with at least one key, any order
+	slotPos  []int32     // index of a slot in occupied, -1 if absent
 	keys     int
 	volatile Dict[*Object] // keys with an expiry, for active expiry
 	expCur   uint64        // active-expiry scan cursor over volatile
@@ -104,9 +106,8 @@ type Stats struct {
 // New returns an empty keyspace.
 func New() *Keyspace {
 	ks := &Keyspace{
-		slots:   make([]*Dict[Object], NumSlots),
+		slots:   make([]slotTable, NumSlots),
 		slotPos: make([]int32, NumSlots),
-		slotVer: make([]uint64, NumSlots),
 	}
 	for i := range ks.slotPos {
 		ks.slotPos[i] = -1
@@ -129,14 +130,18 @@ func (ks *Keyspace) Stats() Stats { return ks.stats }
 
 // SlotVersion returns a counter that changes whenever a key of slot is
 // written. WATCH compares it to detect writes between WATCH and EXEC.
-func (ks *Keyspace) SlotVersion(slot int) uint64 { return ks.slotVer[slot] }
+func (ks *Keyspace) SlotVersion(slot int) uint64 { return ks.slots[slot].ver }
+
+// slotTable is one slot's keys and its version, side by side: a write
+// finds its key through the one and bumps the other, and apart each was a
+// cache miss of its own. The version outlives the keys (releaseSlot).
+type slotTable struct {
+	Dict[Object]
+	ver uint64 // modification counter, for WATCH
+}
 
 func (ks *Keyspace) get(key []byte) *Object {
-	d := ks.slots[KeySlot(key)]
-	if d == nil {
-		return nil
-	}
-	return d.GetBytes(key)
+	return ks.slots[KeySlot(key)].GetBytes(key)
 }
 
 // Peek returns the object under key without expiry checks or statistics,
@@ -169,7 +174,8 @@ func (ks *Keyspace) Exists(key []byte, now int64) bool {
 // the write ends, Flush re-accounts its memory and deletes it if it is an
 // empty collection.
 func (ks *Keyspace) LookupWrite(key []byte, now int64) *Object {
-	k, o := ks.find(key)
+	slot := KeySlot(key)
+	k, o := ks.slots[slot].Find(unsafeString(key))
 	if o == nil {
 		return nil
 	}
@@ -177,31 +183,28 @@ func (ks *Keyspace) LookupWrite(key []byte, now int64) *Object {
 		ks.deleteExpired(k)
 		return nil
 	}
-	ks.markDirty(k, o)
+	ks.markDirty(slot, k, o)
 	ks.touch(o, now)
 	return o
 }
 
 // find returns the table's copy of key and its object, or nil.
 func (ks *Keyspace) find(key []byte) (string, *Object) {
-	d := ks.slots[KeySlot(key)]
-	if d == nil {
-		return "", nil
-	}
-	return d.Find(unsafeString(key))
+	return ks.slots[KeySlot(key)].Find(unsafeString(key))
 }
 
 // markDirty records o's accounted size before a write changes it; k must
-// be the table's copy of the key, which outlives the command.
-func (ks *Keyspace) markDirty(k string, o *Object) {
+// be the table's copy of the key, which outlives the command, and slot
+// its slot.
+func (ks *Keyspace) markDirty(slot int, k string, o *Object) {
 	if o.flags&objDirty != 0 {
 		return
 	}
 	if ks.capture != nil {
-		ks.beforeWrite(KeySlot(k))
+		ks.beforeWrite(slot)
 	}
 	o.flags |= objDirty
-	ks.dirty = append(ks.dirty, dirtyRef{key: k, obj: o, oldMem: objMem(k, o)})
+	ks.dirty = append(ks.dirty, dirtyRef{key: k, obj: o, oldMem: objMem(k, o), slot: slot})
 }
 
 // Create gives key a new empty value of kind and returns it. Any old value
@@ -209,11 +212,7 @@ func (ks *Keyspace) markDirty(k string, o *Object) {
 func (ks *Keyspace) Create(key []byte, kind Kind, now int64) *Object {
 	slot := KeySlot(key)
 	ks.beforeWrite(slot)
-	d := ks.slots[slot]
-	if d == nil {
-		d = &Dict[Object]{}
-		ks.slots[slot] = d
-	}
+	d := &ks.slots[slot]
 	if d.Len() == 0 {
 		ks.slotPos[slot] = int32(len(ks.occupied))
 		ks.occupied = append(ks.occupied, uint16(slot))
@@ -223,16 +222,16 @@ func (ks *Keyspace) Create(key []byte, kind Kind, now int64) *Object {
 		ks.keys++
 		o.LFU = lfuInitVal
 		o.flags |= objDirty
-		ks.dirty = append(ks.dirty, dirtyRef{key: k, obj: o})
+		ks.dirty = append(ks.dirty, dirtyRef{key: k, obj: o, slot: slot})
 	} else {
-		ks.markDirty(k, o)
+		ks.markDirty(slot, k, o)
 		if o.ExpireAt != 0 {
 			ks.volatile.Delete(k)
 			o.ExpireAt = 0
 		}
 		o.Str, o.coll = nil, nil
 	}
-	ks.slotVer[slot]++
+	d.ver++
 	o.Kind = kind
 	o.LRU = uint32(now / 1000)
 	switch kind {
@@ -286,10 +285,7 @@ func (ks *Keyspace) deleteKey(key string) bool { return ks.removeKey(key, true) 
 
 func (ks *Keyspace) removeKey(key string, bump bool) bool {
 	slot := KeySlot(key)
-	d := ks.slots[slot]
-	if d == nil {
-		return false
-	}
+	d := &ks.slots[slot]
 	o := d.Get(key)
 	if o == nil {
 		return false
@@ -314,7 +310,7 @@ func (ks *Keyspace) removeKey(key string, bump bool) bool {
 	d.Delete(key)
 	ks.keys--
 	if bump {
-		ks.slotVer[slot]++
+		d.ver++
 	}
 	if d.Len() == 0 {
 		ks.releaseSlot(slot)
@@ -329,7 +325,7 @@ func (ks *Keyspace) releaseSlot(slot int) {
 	ks.slotPos[last] = i
 	ks.occupied = ks.occupied[:len(ks.occupied)-1]
 	ks.slotPos[slot] = -1
-	ks.slots[slot] = nil
+	ks.slots[slot].Dict = Dict[Object]{}
 }
 
 // SetExpire sets (at > 0) or clears (at == 0) the expiry of a live key.
@@ -365,7 +361,7 @@ func (ks *Keyspace) Flush() {
 			continue
 		}
 		ks.used += int64(objMem(r.key, o) - r.oldMem)
-		ks.slotVer[KeySlot(r.key)]++
+		ks.slots[r.slot].ver++
 	}
 	clear(ks.dirty)
 	ks.dirty = ks.dirty[:0]
@@ -375,8 +371,8 @@ func (ks *Keyspace) Flush() {
 func (ks *Keyspace) FlushAll() {
 	ks.beforeFlushAll()
 	for _, slot := range ks.occupied {
-		ks.slotVer[slot]++
-		ks.slots[slot] = nil
+		ks.slots[slot].ver++
+		ks.slots[slot].Dict = Dict[Object]{}
 		ks.slotPos[slot] = -1
 	}
 	ks.occupied = ks.occupied[:0]

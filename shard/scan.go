@@ -14,8 +14,8 @@ func (ks *Keyspace) Scan(cursor uint64, count int, fn func(key string, o *Object
 	dc := cursor >> slotBits
 	visited := 0
 	for slot < NumSlots {
-		d := ks.slots[slot]
-		if d == nil {
+		d := &ks.slots[slot]
+		if d.Len() == 0 {
 			slot++
 			dc = 0
 			continue
@@ -54,16 +54,13 @@ func (ks *Keyspace) Range(fn func(key string, o *Object) bool) {
 
 // CountKeysInSlot returns the number of keys in slot.
 func (ks *Keyspace) CountKeysInSlot(slot int) int {
-	if d := ks.slots[slot]; d != nil {
-		return d.Len()
-	}
-	return 0
+	return ks.slots[slot].Len()
 }
 
 // KeysInSlot returns up to n keys of slot.
 func (ks *Keyspace) KeysInSlot(slot, n int) []string {
-	d := ks.slots[slot]
-	if d == nil || n <= 0 {
+	d := &ks.slots[slot]
+	if d.Len() == 0 || n <= 0 {
 		return nil
 	}
 	out := make([]string, 0, min(n, d.Len()))

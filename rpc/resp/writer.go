@@ -5,10 +5,16 @@ package resp
 import (
 	"math"
 	"strconv"
+
+	"github.com/tidwall/redcon"
 )
 
 // Writer appends replies to a buffer in the protocol version it was set
 // to. It implements command.Writer. The zero value writes RESP2.
+//
+// RESP2 is encoded by redcon's Append functions, whose bytes are Redis's;
+// the RESP3 types redcon lacks (null "_", map "%", set "~", double ",",
+// verbatim "=") are encoded here.
 type Writer struct {
 	B     []byte
 	Proto int // 2 or 3; 0 means 2
@@ -20,56 +26,33 @@ func (w *Writer) Resp3() bool { return w.Proto == 3 }
 // Reset empties the buffer, keeping its storage.
 func (w *Writer) Reset() { w.B = w.B[:0] }
 
-func (w *Writer) Simple(s string) {
-	w.B = append(w.B, '+')
-	w.B = append(w.B, s...)
-	w.B = append(w.B, '\r', '\n')
-}
+// Simple writes a status reply. (redcon replaces newlines in it by spaces;
+// every status reply is a constant without any.)
+func (w *Writer) Simple(s string) { w.B = redcon.AppendString(w.B, s) }
 
 // Error writes msg; newlines in it would break the protocol, so they are
 // replaced by spaces, as Redis does.
-func (w *Writer) Error(msg string) {
-	w.B = append(w.B, '-')
-	for i := 0; i < len(msg); i++ {
-		c := msg[i]
-		if c == '\r' || c == '\n' {
-			c = ' '
-		}
-		w.B = append(w.B, c)
-	}
-	w.B = append(w.B, '\r', '\n')
-}
+func (w *Writer) Error(msg string) { w.B = redcon.AppendError(w.B, msg) }
 
-func (w *Writer) Int(n int64) {
-	w.B = append(w.B, ':')
-	w.B = strconv.AppendInt(w.B, n, 10)
-	w.B = append(w.B, '\r', '\n')
-}
+func (w *Writer) Int(n int64) { w.B = redcon.AppendInt(w.B, n) }
 
+// header writes the header of a RESP3 type redcon has no function for.
 func (w *Writer) header(c byte, n int) {
 	w.B = append(w.B, c)
 	w.B = strconv.AppendInt(w.B, int64(n), 10)
 	w.B = append(w.B, '\r', '\n')
 }
 
-func (w *Writer) Bulk(b []byte) {
-	w.header('$', len(b))
-	w.B = append(w.B, b...)
-	w.B = append(w.B, '\r', '\n')
-}
+func (w *Writer) Bulk(b []byte) { w.B = redcon.AppendBulk(w.B, b) }
 
-func (w *Writer) BulkString(s string) {
-	w.header('$', len(s))
-	w.B = append(w.B, s...)
-	w.B = append(w.B, '\r', '\n')
-}
+func (w *Writer) BulkString(s string) { w.B = redcon.AppendBulkString(w.B, s) }
 
 func (w *Writer) Null() {
 	if w.Proto == 3 {
 		w.B = append(w.B, "_\r\n"...)
 		return
 	}
-	w.B = append(w.B, "$-1\r\n"...)
+	w.B = redcon.AppendNull(w.B)
 }
 
 func (w *Writer) NullArray() {
@@ -77,17 +60,17 @@ func (w *Writer) NullArray() {
 		w.B = append(w.B, "_\r\n"...)
 		return
 	}
-	w.B = append(w.B, "*-1\r\n"...)
+	w.B = redcon.AppendArray(w.B, -1) // "*-1"
 }
 
-func (w *Writer) Array(n int) { w.header('*', n) }
+func (w *Writer) Array(n int) { w.B = redcon.AppendArray(w.B, n) }
 
 func (w *Writer) Map(n int) {
 	if w.Proto == 3 {
 		w.header('%', n)
 		return
 	}
-	w.header('*', 2*n)
+	w.Array(2 * n)
 }
 
 func (w *Writer) Set(n int) {
@@ -95,7 +78,7 @@ func (w *Writer) Set(n int) {
 		w.header('~', n)
 		return
 	}
-	w.header('*', n)
+	w.Array(n)
 }
 
 // Double writes f as Redis 7.0 does: "%.17g", inf and -inf; a bulk string

@@ -31,6 +31,14 @@ func (s *Spec) CheckArity(argc int) bool {
 // the record cannot be applied (unknown tag or command, bad shape): the
 // caller must stop this keyspace rather than diverge from other replicas.
 func (t *Table) Apply(ks *shard.Keyspace, rec *persistence.Record, w Writer) error {
+	return t.ApplyWith(new(Ctx), ks, rec, w)
+}
+
+// ApplyWith is Apply running the command in c, which it overwrites: a
+// caller that applies records one at a time keeps one Ctx for all of them,
+// as a Ctx per record would be an allocation per write (it escapes into
+// the command's handler).
+func (t *Table) ApplyWith(c *Ctx, ks *shard.Keyspace, rec *persistence.Record, w Writer) error {
 	switch rec.Tag {
 	case persistence.TagCommand:
 		if len(rec.Args) == 0 {
@@ -40,8 +48,9 @@ func (t *Table) Apply(ks *shard.Keyspace, rec *persistence.Record, w Writer) err
 		if s == nil || s.Flags&Write == 0 || !s.CheckArity(len(rec.Args)) {
 			return fmt.Errorf("record: not a write command %q/%d", rec.Args[0], len(rec.Args))
 		}
-		c := Ctx{KS: ks, Now: rec.Time, Seed: rec.Seed, W: w}
-		Run(&c, s, rec.Args)
+		*c = Ctx{KS: ks, Now: rec.Time, Seed: rec.Seed, W: w}
+		Run(c, s, rec.Args)
+		*c = Ctx{} // keep nothing of the record alive
 	case persistence.TagExec:
 		return t.applyExec(ks, rec, w)
 	case persistence.TagExpire:

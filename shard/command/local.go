@@ -20,6 +20,8 @@ type Local struct {
 	clock func() int64
 	limit MemoryLimit
 	rnd   *rand.Rand // eviction's picks, under mu
+	ctx   Ctx        // Write's command context, under mu
+	sink  uint64     // what Prefetch read, kept so its loads stay
 }
 
 // NewLocal returns an empty local store.
@@ -30,11 +32,19 @@ func NewLocal(t *Table) *Local {
 	}
 }
 
-// Write applies rec at once.
+// Write applies rec at once. Commands copy what they store (see clone):
+// rec's arguments point into a connection's input buffer.
 func (l *Local) Write(_ int, rec *persistence.Record, w Writer) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.table.Apply(l.ks, rec, w)
+	return l.table.ApplyWith(&l.ctx, l.ks, rec, w)
+}
+
+// Prefetch warms the caches for a pipeline's keys (rpc.Prefetcher).
+func (l *Local) Prefetch(keys [][]byte) {
+	l.mu.Lock()
+	l.sink += l.ks.Prefetch(keys)
+	l.mu.Unlock()
 }
 
 // Read runs fn under the lock.
