@@ -31,8 +31,9 @@ func (l linResult) verdict() string {
 }
 
 // checkHistory checks each key's history on its own (linearizability is
-// compositional) and writes porcupine's HTML visualisation of the keys
-// that are not linearizable to dir. Operations still open (Return -1) end
+// compositional) and writes porcupine's HTML visualisation of the
+// shortest history that is not linearizable to dir (of them all, the file
+// runs to hundreds of megabytes). Operations still open (Return -1) end
 // after everything else.
 func checkHistory(h []porcupine.Operation, timeout time.Duration, dir, name string) (linResult, error) {
 	end := int64(0)
@@ -54,13 +55,15 @@ func checkHistory(h []porcupine.Operation, timeout time.Duration, dir, name stri
 	sort.Strings(keys)
 	model := kvModel()
 	res := linResult{Keys: len(keys)}
-	var bad []porcupine.Operation
+	var bad []porcupine.Operation // the shortest non-linearizable key's history
 	for _, k := range keys {
 		byKey[k] = prune(byKey[k])
 		switch porcupine.CheckOperationsTimeout(model, byKey[k], timeout) {
 		case porcupine.Illegal:
 			res.IllegalKeys = append(res.IllegalKeys, k)
-			bad = append(bad, byKey[k]...)
+			if bad == nil || len(byKey[k]) < len(bad) {
+				bad = byKey[k]
+			}
 		case porcupine.Unknown:
 			res.UnknownKeys = append(res.UnknownKeys, k)
 		}
