@@ -21,6 +21,31 @@ func (a *ackLog) add(k, v string) {
 	a.mu.Unlock()
 }
 
+// waitFor waits until n writes are acknowledged in all: a phase of a test
+// must see writes go through however slow a busy machine makes them.
+func (a *ackLog) waitFor(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		a.mu.Lock()
+		got := len(a.acks)
+		a.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d writes acknowledged after 30s", got, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (a *ackLog) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.acks)
+}
+
 func (a *ackLog) verify(t *testing.T, c *testCluster) {
 	t.Helper()
 	a.mu.Lock()
@@ -93,23 +118,20 @@ func TestLeaderKilledLosesNoAcknowledgedWrite(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go writer(c, acks, "k", stop, &wg)
-	time.Sleep(200 * time.Millisecond)
+	acks.waitFor(t, 10)
 	old := c.leader()
 	c.stop(old)
 	time.Sleep(300 * time.Millisecond)
 	if l := c.leader(); l == old {
 		t.Fatal("stopped member still leads")
 	}
-	time.Sleep(200 * time.Millisecond)
-	c.start(old) // restarts from its own bolt files
-	time.Sleep(200 * time.Millisecond)
+	acks.waitFor(t, acks.count()+10) // the new leader acknowledges writes
+	c.start(old)                     // restarts from its own bolt files
+	acks.waitFor(t, acks.count()+10)
 	close(stop)
 	wg.Wait()
 	c.converge()
 	acks.verify(t, c)
-	if len(acks.acks) < 10 {
-		t.Fatalf("only %d writes acknowledged: the workload did not run", len(acks.acks))
-	}
 }
 
 func TestIsolatedLeaderAcknowledgesNothing(t *testing.T) {
