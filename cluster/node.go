@@ -19,7 +19,6 @@ import (
 	"github.com/ember-node/ember-node/rpc/transport"
 	"github.com/ember-node/ember-node/shard"
 	"github.com/ember-node/ember-node/shard/command"
-	"github.com/hashicorp/raft"
 )
 
 // NodeConfig configures a node.
@@ -322,42 +321,7 @@ func (n *Node) groupByID(i int) *Group {
 	return n.groups[i]
 }
 
-// handOffWait bounds how long a stopping node waits for its leaderships
-// to move: an up-to-date follower wins within a round trip or two.
-const handOffWait = 3 * time.Second
-
-// handOffLeaderships asks every group this node leads to make an
-// up-to-date follower leader (Raft's TimeoutNow) and waits for that, so
-// that a graceful stop (SIGTERM, a rolling restart) costs its shards a
-// round trip instead of an election timeout of silence. A group whose
-// followers cannot take over (none reachable, none caught up) keeps its
-// leader until the node stops, as before.
-func (n *Node) handOffLeaderships(wait time.Duration) {
-	var wg sync.WaitGroup
-	for _, g := range n.Groups() {
-		if g.raft.State() != raft.Leader {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			done := make(chan error, 1)
-			go func() { done <- g.raft.LeadershipTransfer().Error() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					n.log.Info("leadership not handed over before stopping", "shard", g.ID(), "error", err)
-				}
-			case <-time.After(wait):
-				n.log.Info("leadership hand-over timed out before stopping", "shard", g.ID())
-			}
-		}()
-	}
-	wg.Wait()
-}
-
-// Close hands over its leaderships, then stops placement, gossip, every
-// group and the cluster port.
+// Close stops placement, gossip, every group and the cluster port.
 func (n *Node) Close() error {
 	if !n.closed.CompareAndSwap(false, true) {
 		return nil
@@ -365,7 +329,6 @@ func (n *Node) Close() error {
 	close(n.stop)
 	n.wg.Wait()
 	n.savePeers()
-	n.handOffLeaderships(handOffWait)
 	if n.ml != nil {
 		n.ml.leave()
 	}
