@@ -17,6 +17,19 @@ KEYS=${KEYS:-1000000}
 PIPELINES=${PIPELINES:-"1 16"}
 # EMBER_ARGS adds flags to ember-node, e.g. "--store memory" or "--fsync always".
 EMBER_ARGS=${EMBER_ARGS:-}
+# PIN=1 (the default where taskset exists and there are two CPUs or more)
+# gives both servers the last CPU and redis-benchmark the others, as Redis's
+# benchmark guide advises: otherwise the client and the server share cores
+# and the comparison measures the scheduler. Redis uses one core for
+# commands; ember-node gets one too (Go sizes GOMAXPROCS from the affinity
+# mask). PIN=0 lets them float.
+PIN=${PIN:-1}
+server_cpu=() client_cpu=()
+ncpu=$(nproc 2>/dev/null || echo 1)
+if [ "$PIN" = 1 ] && [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null; then
+  server_cpu=(taskset -c $((ncpu - 1)))
+  client_cpu=(taskset -c "0-$((ncpu - 2))")
+fi
 
 cd "$(dirname "$0")/.."
 for bin in redis-server redis-cli redis-benchmark; do
@@ -72,7 +85,7 @@ start_ember() {
   local dir="$work/ember-$EPORT"
   mkdir -p "$dir"
   # shellcheck disable=SC2086 # EMBER_ARGS is a list of flags
-  bin/ember-node serve --port "$EPORT" --data-dir "$dir" --log-level info $EMBER_ARGS >"$dir.log" 2>&1 &
+  "${server_cpu[@]}" bin/ember-node serve --port "$EPORT" --data-dir "$dir" --log-level info $EMBER_ARGS >"$dir.log" 2>&1 &
   EPID=$!
   pids+=("$EPID")
   wait_ping "$EPORT" "$EPID" "$dir.log"
@@ -82,7 +95,7 @@ start_redis() {
   RPORT=$(free_port)
   local dir="$work/redis-$RPORT"
   mkdir -p "$dir"
-  redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" >"$dir.log" 2>&1 &
+  "${server_cpu[@]}" redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" >"$dir.log" 2>&1 &
   RPID=$!
   pids+=("$RPID")
   wait_ping "$RPORT" "$RPID" "$dir.log"
@@ -97,14 +110,14 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print 0; else print a[int
 
 # bench PORT PIPELINE OUT appends "TEST rps" lines for every test.
 bench() {
-  redis-benchmark -p "$1" -c "$CLIENTS" -n "$N" -r 100000 -d 64 -P "$2" -t "$TESTS" --csv -q 2>/dev/null |
+  "${client_cpu[@]}" redis-benchmark -p "$1" -c "$CLIENTS" -n "$N" -r 100000 -d 64 -P "$2" -t "$TESTS" --csv -q 2>/dev/null |
     awk -F'"' 'NR > 1 && $2 != "" {print $2, $4}' >>"$3"
 }
 
 throughput() {
   start_ember
   start_redis
-  echo "bench: ember-node on $EPORT, redis-server on $RPORT; $RUNS runs of $N requests, $CLIENTS clients, tests $TESTS" >&2
+  echo "bench: ember-node on $EPORT, redis-server on $RPORT; $RUNS runs of $N requests, $CLIENTS clients, tests $TESTS; servers on CPU ${server_cpu[2]:-any}, client on ${client_cpu[2]:-any}" >&2
   for run in $(seq "$RUNS"); do
     for p in $PIPELINES; do
       echo "bench: run $run, pipeline $p" >&2

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -176,10 +175,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := newLogger(stderr, f.logLevel)
 	if _, set := os.LookupEnv("GOGC"); !set {
-		// A cache's heap is mostly live data: collect when it grows by
-		// 30% rather than Go's 100%, so memory stays near the data
-		// (measured: 1.47x redis-server's RSS per key instead of 1.82x).
-		debug.SetGCPercent(30)
+		startGCTuner() // gc.go says why
 	}
 	table := command.NewTable()
 	store, err := f.openStore(ctx, table, log)

@@ -9,7 +9,6 @@ package command
 
 import (
 	"math/rand/v2"
-	"strings"
 
 	"github.com/ember-node/ember-node/shard"
 )
@@ -157,13 +156,13 @@ func (c *Ctx) Rand() *rand.Rand {
 
 // Table is the set of commands, built once.
 type Table struct {
-	byName map[string]*Spec
-	specs  []*Spec
+	names nameIndex
+	specs []*Spec
 }
 
 // NewTable returns the table of every keyspace command.
 func NewTable() *Table {
-	t := &Table{byName: map[string]*Spec{}}
+	t := &Table{}
 	for _, group := range [][]*Spec{
 		stringCommands(), listCommands(), hashCommands(), setCommands(),
 		zsetCommands(), keyCommands(),
@@ -177,31 +176,18 @@ func NewTable() *Table {
 
 // Add registers s. A duplicate name is a programming error.
 func (t *Table) Add(s *Spec) {
-	if _, dup := t.byName[s.Name]; dup {
+	if t.Lookup([]byte(s.Name)) != nil {
 		panic("command: duplicate " + s.Name)
 	}
 	if s.Flags&Write != 0 && s.Flags&ReadOnly != 0 {
 		panic("command: write and readonly " + s.Name)
 	}
-	t.byName[s.Name] = s
 	t.specs = append(t.specs, s)
+	t.names.build(t.specs)
 }
 
-// Lookup finds a command by name, in any case, without allocating for
-// names of ordinary length.
-func (t *Table) Lookup(name []byte) *Spec {
-	var buf [32]byte
-	if len(name) > len(buf) {
-		return t.byName[strings.ToLower(string(name))]
-	}
-	for i, c := range name {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
-	}
-	return t.byName[string(buf[:len(name)])]
-}
+// Lookup finds a command by name, in any case, without allocating.
+func (t *Table) Lookup(name []byte) *Spec { return t.names.lookup(name) }
 
 // All returns every command in registration order.
 func (t *Table) All() []*Spec { return t.specs }
