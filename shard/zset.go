@@ -28,7 +28,7 @@ const (
 // and the per-level cost of taller nodes.
 const (
 	zElemOverhead  = 112
-	zLevelOverhead = 16
+	zLevelOverhead = 24
 	zSetOverhead   = 64 + zMaxLevel*zLevelOverhead
 )
 
@@ -93,7 +93,7 @@ func (z *ZSet) update(member string, p *float64, score float64) {
 	x := z.find(*p, member, &update)
 	score = z.normalize(score)
 	*p = score
-	z.moveNode(x, score)
+	z.moveNode(x, score, &update)
 }
 
 // normalize turns -0 into 0 while the set is small: a listpack keeps
@@ -172,7 +172,7 @@ func (z *ZSet) Clone() *ZSet {
 		r++
 		y := newZNode(len(x.level), x.score, x.member)
 		for i := range y.level {
-			last[i].level[i] = zLevel{forward: y, span: r - lastRank[i]}
+			last[i].level[i] = zLevel{forward: y, span: r - lastRank[i], score: y.score}
 			last[i], lastRank[i] = y, r
 		}
 		y.backward = c.tail

@@ -70,6 +70,9 @@ func checkZ(t *testing.T, z *ZSet, model naiveZ) {
 			if x.level[l].span != rank[f]-rank[x] {
 				t.Fatalf("level %d: span %d from rank %d to %d", l, x.level[l].span, rank[x], rank[f])
 			}
+			if s := x.level[l].score; s != f.score || math.Signbit(s) != math.Signbit(f.score) {
+				t.Fatalf("level %d: link to %q carries score %v, node has %v", l, f.member, s, f.score)
+			}
 		}
 	}
 	if z.level > 1 && z.header.level[z.level-1].forward == nil {
@@ -297,5 +300,23 @@ func BenchmarkZSetSet(b *testing.B) {
 			z = newZSet()
 		}
 		z.Set(members[i&(len(members)-1)], float64(i*7919%100003))
+	}
+}
+
+// BenchmarkZSetUpdate moves members of a 100k-member set to new scores,
+// as redis-benchmark's ZADD does once its members all exist.
+func BenchmarkZSetUpdate(b *testing.B) {
+	const n = 100_000
+	members := make([][]byte, n)
+	z := newZSet()
+	for i := range members {
+		members[i] = []byte("element:" + strconv.Itoa(i))
+		z.Set(members[i], float64(i))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := uint64(i) * 0x9e3779b97f4a7c15
+		z.Set(members[j%n], float64(j>>40%n))
 	}
 }
