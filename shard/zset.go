@@ -37,7 +37,7 @@ const zSeed = 0x9e3779b97f4a7c15
 
 func newZSet() *ZSet {
 	return &ZSet{
-		header: &ZNode{level: make([]zLevel, zMaxLevel)},
+		header: newZNode(zMaxLevel, 0, ""),
 		level:  1,
 		mem:    zSetOverhead,
 		rnd:    zSeed,
@@ -54,7 +54,7 @@ func (z *ZSet) Mem() int { return z.mem }
 func (z *ZSet) Small() bool { return !z.big }
 
 func nodeMem(x *ZNode) int {
-	return zElemOverhead + len(x.member) + zLevelOverhead*(len(x.level)-1)
+	return zElemOverhead + len(x.member) + zLevelOverhead*(x.height-1)
 }
 
 // Score returns the score of member.
@@ -132,7 +132,7 @@ func (z *ZSet) Rank(member []byte) (int, bool) {
 func (z *ZSet) At(r int) *ZNode { return z.byRank(r + 1) }
 
 // First returns the lowest node, or nil.
-func (z *ZSet) First() *ZNode { return z.header.level[0].forward }
+func (z *ZSet) First() *ZNode { return z.header.lv(0).forward }
 
 // Last returns the highest node, or nil.
 func (z *ZSet) Last() *ZNode { return z.tail }
@@ -170,9 +170,9 @@ func (z *ZSet) Clone() *ZSet {
 	r := 0
 	for x := z.First(); x != nil; x = x.Next() {
 		r++
-		y := newZNode(len(x.level), x.score, x.member)
-		for i := range y.level {
-			last[i].level[i] = zLevel{forward: y, span: r - lastRank[i], score: y.score}
+		y := newZNode(x.height, x.score, x.member)
+		for i := range y.height {
+			*last[i].lv(i) = zLevel{forward: y, span: r - lastRank[i], score: y.score}
 			last[i], lastRank[i] = y, r
 		}
 		y.backward = c.tail
@@ -181,7 +181,7 @@ func (z *ZSet) Clone() *ZSet {
 		*p = y.score
 	}
 	for i := range last {
-		last[i].level[i].span = r - lastRank[i]
+		last[i].lv(i).span = r - lastRank[i]
 	}
 	c.level, c.length, c.mem = z.level, z.length, z.mem
 	return c

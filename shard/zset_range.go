@@ -100,11 +100,11 @@ func (z *ZSet) firstGteMin(r *LexRange) *ZNode {
 	}
 	x := z.header
 	for i := z.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && !r.GteMin(f.member); f = x.level[i].forward {
+		for f := x.lv(i).forward; f != nil && !r.GteMin(f.member); f = x.lv(i).forward {
 			x = f
 		}
 	}
-	return x.level[0].forward
+	return x.lv(0).forward
 }
 
 // LastInLex returns the last node of the range, or nil.
@@ -121,7 +121,7 @@ func (z *ZSet) LastInLex(r *LexRange) *ZNode {
 	} else {
 		x = z.header
 		for i := z.level - 1; i >= 0; i-- {
-			for f := x.level[i].forward; f != nil && r.LteMax(f.member); f = x.level[i].forward {
+			for f := x.lv(i).forward; f != nil && r.LteMax(f.member); f = x.lv(i).forward {
 				x = f
 			}
 		}
@@ -181,8 +181,8 @@ func (z *ZSet) countScore(s float64, incl bool) int {
 	x := z.header
 	r := 0
 	for i := z.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && (f.score < s || incl && f.score == s); f = x.level[i].forward {
-			r += x.level[i].span
+		for f := x.lv(i).forward; f != nil && (f.score < s || incl && f.score == s); f = x.lv(i).forward {
+			r += x.lv(i).span
 			x = f
 		}
 	}

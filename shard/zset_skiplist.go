@@ -1,5 +1,10 @@
 package shard
 
+import (
+	"reflect"
+	"unsafe"
+)
+
 // The skip list is Redis's zskiplist: nodes ordered by (score, member), each
 // level link carrying a span (how many nodes it jumps) so that rank lookups
 // and rank-addressed ranges cost O(log n). A span whose link is nil is kept
@@ -16,17 +21,30 @@ const zMaxLevel = 32
 
 // ZNode is one member of a sorted set. A node obtained from a ZSet is valid
 // until the next write to that set; its member and score must not change.
+//
+// The layout is Redis's: the levels follow the node in one block, so that
+// a node of height 1 (three in four) is 64 bytes, one cache line, and a
+// search step reads the score, the link and the member's header from one
+// line. A slice of levels cost a second line per step for its header.
 type ZNode struct {
 	score    float64
-	level    []zLevel
-	backward *ZNode
 	member   string
+	backward *ZNode
+	height   int
+	level0   zLevel // levels 1 to height-1 follow in the same allocation
 }
 
 type zLevel struct {
 	forward *ZNode
 	span    int
 	score   float64 // forward's score; undefined when forward is nil
+}
+
+// lv returns level i, which must be below the node's height. The levels
+// after level0 belong to the same allocated object (newZNode), so the
+// arithmetic stays inside it.
+func (n *ZNode) lv(i int) *zLevel {
+	return (*zLevel)(unsafe.Add(unsafe.Pointer(&n.level0), uintptr(i)*unsafe.Sizeof(zLevel{})))
 }
 
 // Member returns the member.
@@ -36,7 +54,7 @@ func (n *ZNode) Member() string { return n.member }
 func (n *ZNode) Score() float64 { return n.score }
 
 // Next returns the following node in ascending order, or nil.
-func (n *ZNode) Next() *ZNode { return n.level[0].forward }
+func (n *ZNode) Next() *ZNode { return n.level0.forward }
 
 // Prev returns the preceding node in ascending order, or nil.
 func (n *ZNode) Prev() *ZNode { return n.backward }
@@ -46,19 +64,28 @@ func zLess(aScore float64, aMember string, bScore float64, bMember string) bool 
 	return aScore < bScore || aScore == bScore && aMember < bMember
 }
 
-// Nodes of the common heights are allocated with their levels in one block.
-type (
-	zNode1 struct {
-		n ZNode
-		l [1]zLevel
+// zNodeTypes[h] is a node followed by h-1 more levels, for h >= 2: the
+// collector must see the trailing levels' pointers, so each height is a
+// real type (built once; heights above 4 are one node in 256).
+var zNodeTypes = func() [zMaxLevel + 1]reflect.Type {
+	var t [zMaxLevel + 1]reflect.Type
+	for h := 2; h <= zMaxLevel; h++ {
+		t[h] = reflect.StructOf([]reflect.StructField{
+			{Name: "N", Type: reflect.TypeFor[ZNode]()},
+			{Name: "L", Type: reflect.ArrayOf(h-1, reflect.TypeFor[zLevel]())},
+		})
 	}
+	return t
+}()
+
+type (
 	zNode2 struct {
 		n ZNode
-		l [2]zLevel
+		_ [1]zLevel // levels 1 and up
 	}
 	zNode3 struct {
 		n ZNode
-		l [3]zLevel
+		_ [2]zLevel // levels 1 and up
 	}
 )
 
@@ -66,21 +93,15 @@ func newZNode(height int, score float64, member string) *ZNode {
 	var x *ZNode
 	switch height {
 	case 1:
-		b := &zNode1{}
-		x = &b.n
-		x.level = b.l[:]
+		x = &ZNode{}
 	case 2:
-		b := &zNode2{}
-		x = &b.n
-		x.level = b.l[:]
+		x = &(&zNode2{}).n
 	case 3:
-		b := &zNode3{}
-		x = &b.n
-		x.level = b.l[:]
+		x = &(&zNode3{}).n
 	default:
-		x = &ZNode{level: make([]zLevel, height)}
+		x = (*ZNode)(reflect.New(zNodeTypes[height]).UnsafePointer())
 	}
-	x.score, x.member = score, member
+	x.score, x.member, x.height = score, member, height
 	return x
 }
 
@@ -107,7 +128,7 @@ func (z *ZSet) path(score float64, member string, update *[zMaxLevel]*ZNode, ran
 	r := 0
 	for i := z.level - 1; i >= 0; i-- {
 		for {
-			l := &x.level[i]
+			l := x.lv(i)
 			if l.forward == nil || !zLess(l.score, l.forward.member, score, member) {
 				break
 			}
@@ -126,28 +147,28 @@ func (z *ZSet) link(x *ZNode) {
 	var update [zMaxLevel]*ZNode
 	var rank [zMaxLevel]int
 	z.path(x.score, x.member, &update, &rank)
-	h := len(x.level)
+	h := x.height
 	for i := z.level; i < h; i++ {
 		rank[i] = 0
 		update[i] = z.header
-		z.header.level[i].span = z.length
+		z.header.lv(i).span = z.length
 	}
 	z.level = max(z.level, h)
 	for i := 0; i < h; i++ {
-		u := &update[i].level[i]
-		x.level[i].forward, x.level[i].score = u.forward, u.score
+		u := update[i].lv(i)
+		x.lv(i).forward, x.lv(i).score = u.forward, u.score
 		u.forward, u.score = x, x.score
-		x.level[i].span = u.span - (rank[0] - rank[i])
+		x.lv(i).span = u.span - (rank[0] - rank[i])
 		u.span = rank[0] - rank[i] + 1
 	}
 	for i := h; i < z.level; i++ {
-		update[i].level[i].span++
+		update[i].lv(i).span++
 	}
 	x.backward = nil
 	if update[0] != z.header {
 		x.backward = update[0]
 	}
-	if f := x.level[0].forward; f != nil {
+	if f := x.lv(0).forward; f != nil {
 		f.backward = x
 	} else {
 		z.tail = x
@@ -158,20 +179,20 @@ func (z *ZSet) link(x *ZNode) {
 // unlink removes x given the update path that leads to it.
 func (z *ZSet) unlink(x *ZNode, update *[zMaxLevel]*ZNode) {
 	for i := 0; i < z.level; i++ {
-		u := &update[i].level[i]
+		u := update[i].lv(i)
 		if u.forward == x {
-			u.span += x.level[i].span - 1
-			u.forward, u.score = x.level[i].forward, x.level[i].score
+			u.span += x.lv(i).span - 1
+			u.forward, u.score = x.lv(i).forward, x.lv(i).score
 		} else {
 			u.span--
 		}
 	}
-	if f := x.level[0].forward; f != nil {
+	if f := x.lv(0).forward; f != nil {
 		f.backward = x.backward
 	} else {
 		z.tail = x.backward
 	}
-	for z.level > 1 && z.header.level[z.level-1].forward == nil {
+	for z.level > 1 && z.header.lv(z.level-1).forward == nil {
 		z.level--
 	}
 	z.length--
@@ -180,7 +201,7 @@ func (z *ZSet) unlink(x *ZNode, update *[zMaxLevel]*ZNode) {
 // find returns the node of (score, member) and its update path, or nil.
 func (z *ZSet) find(score float64, member string, update *[zMaxLevel]*ZNode) *ZNode {
 	z.path(score, member, update, nil)
-	x := update[0].level[0].forward
+	x := update[0].lv(0).forward
 	if x != nil && x.score == score && x.member == member {
 		return x
 	}
@@ -191,12 +212,12 @@ func (z *ZSet) find(score float64, member string, update *[zMaxLevel]*ZNode) *ZN
 // update is the path find returned for it. As in Redis, x stays in place
 // when the order is unchanged.
 func (z *ZSet) moveNode(x *ZNode, score float64, update *[zMaxLevel]*ZNode) {
-	prev, next := x.backward, x.level[0].forward
+	prev, next := x.backward, x.lv(0).forward
 	if (prev == nil || zLess(prev.score, prev.member, score, x.member)) &&
 		(next == nil || zLess(score, x.member, next.score, next.member)) {
 		x.score = score
-		for i := range x.level {
-			update[i].level[i].score = score
+		for i := range x.height {
+			update[i].lv(i).score = score
 		}
 		return
 	}
@@ -210,8 +231,8 @@ func (z *ZSet) rankOf(score float64, member string) int {
 	x := z.header
 	r := 0
 	for i := z.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && (f.score < score || f.score == score && f.member <= member); f = x.level[i].forward {
-			r += x.level[i].span
+		for f := x.lv(i).forward; f != nil && (f.score < score || f.score == score && f.member <= member); f = x.lv(i).forward {
+			r += x.lv(i).span
 			x = f
 		}
 		if x != z.header && x.member == member {
@@ -229,9 +250,9 @@ func (z *ZSet) byRank(r int) *ZNode {
 	x := z.header
 	traversed := 0
 	for i := z.level - 1; i >= 0; i-- {
-		for x.level[i].forward != nil && traversed+x.level[i].span <= r {
-			traversed += x.level[i].span
-			x = x.level[i].forward
+		for x.lv(i).forward != nil && traversed+x.lv(i).span <= r {
+			traversed += x.lv(i).span
+			x = x.lv(i).forward
 		}
 		if traversed == r {
 			return x
@@ -247,16 +268,16 @@ func (z *ZSet) deleteRanks(start, end int, fn func(x *ZNode)) {
 	x := z.header
 	traversed := 0
 	for i := z.level - 1; i >= 0; i-- {
-		for x.level[i].forward != nil && traversed+x.level[i].span < start {
-			traversed += x.level[i].span
-			x = x.level[i].forward
+		for x.lv(i).forward != nil && traversed+x.lv(i).span < start {
+			traversed += x.lv(i).span
+			x = x.lv(i).forward
 		}
 		update[i] = x
 	}
 	traversed++
-	x = x.level[0].forward
+	x = x.lv(0).forward
 	for x != nil && traversed <= end {
-		next := x.level[0].forward
+		next := x.lv(0).forward
 		z.unlink(x, &update)
 		fn(x)
 		traversed++
