@@ -123,7 +123,7 @@ func (c *testCluster) write(i int, argv ...string) (string, error) {
 	var w resp.Writer
 	g := c.members[i].group()
 	if g == nil {
-		return "", fmt.Errorf("member %d down", i)
+		return "", fmt.Errorf("member %d down: %w", i, ErrNotLeader)
 	}
 	err := g.Write(&rec, &w)
 	return string(w.B), err

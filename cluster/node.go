@@ -112,6 +112,7 @@ type Node struct {
 	done     chan struct{} // closed once a leaving node has left
 	doneOnce sync.Once
 	stop     chan struct{}
+	stopOnce sync.Once
 	wg       sync.WaitGroup
 	closed   atomic.Bool
 
@@ -326,8 +327,7 @@ func (n *Node) Close() error {
 	if !n.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	close(n.stop)
-	n.wg.Wait()
+	n.stopLoops()
 	n.savePeers()
 	if n.ml != nil {
 		n.ml.leave()

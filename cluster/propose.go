@@ -35,6 +35,11 @@ type proposer struct {
 	queue  []*pendingWrite
 	wake   chan struct{}
 	closed bool
+	// refusing turns new writes away as not-leader (nothing appended, so
+	// clients retry elsewhere) while leadership is handed over; busy
+	// counts batches taken from the queue but not yet given to Raft.
+	refusing bool
+	busy     int
 }
 
 func newProposer(g *Group) *proposer {
@@ -45,9 +50,12 @@ func newProposer(g *Group) *proposer {
 func (p *proposer) submit(data []byte) *pendingWrite {
 	pw := &pendingWrite{data: data, stop: p.g.stop, done: make(chan struct{})}
 	p.mu.Lock()
-	if p.closed {
+	if p.closed || p.refusing {
+		pw.err = ErrNotLeader
+		if p.closed {
+			pw.err = raft.ErrRaftShutdown
+		}
 		p.mu.Unlock()
-		pw.err = raft.ErrRaftShutdown
 		close(pw.done)
 		return pw
 	}
@@ -95,10 +103,18 @@ func (p *proposer) proposeSome() bool {
 	batch := append([]*pendingWrite(nil), p.queue[:n]...)
 	clear(p.queue[:n])
 	p.queue = p.queue[n:]
+	if n > 0 {
+		p.busy++
+	}
 	p.mu.Unlock()
 	if n == 0 {
 		return false
 	}
+	defer func() {
+		p.mu.Lock()
+		p.busy--
+		p.mu.Unlock()
+	}()
 	var data []byte
 	if n == 1 {
 		data = batch[0].data
@@ -165,4 +181,18 @@ func (pw *pendingWrite) wait(w command.Writer) error {
 		rw.Raw(pw.reply)
 	}
 	return nil
+}
+
+// setRefusing starts or stops turning new writes away.
+func (p *proposer) setRefusing(on bool) {
+	p.mu.Lock()
+	p.refusing = on
+	p.mu.Unlock()
+}
+
+// idle reports whether every queued write has been given to Raft.
+func (p *proposer) idle() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.queue) == 0 && p.busy == 0
 }

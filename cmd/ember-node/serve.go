@@ -201,8 +201,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var left <-chan struct{}
-	if n, ok := store.(*cluster.Node); ok {
-		left = n.Done()
+	node, _ := store.(*cluster.Node)
+	if node != nil {
+		left = node.Done()
 	}
 	select {
 	case <-left:
@@ -211,6 +212,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return nil
 	case <-ctx.Done():
 		log.Info("shutting down")
+		if node != nil {
+			// While clients are still connected: they are redirected
+			// to the new leaders rather than cut off first.
+			log.Info("leaderships handed over", "shards", len(node.HandOff()))
+		}
 		srv.Close()
 		return nil
 	case err := <-errc:
