@@ -23,9 +23,9 @@ import (
 // survivors' election, as after a crash.
 const handOffWait = 3 * time.Second
 
-// HandOff hands over every leadership this node holds and shuts those
+// YieldLeaderships hands over every leadership this node holds and shuts those
 // groups down; Close does the rest. It returns the shards handed over.
-func (n *Node) HandOff() []int {
+func (n *Node) YieldLeaderships() []int {
 	n.stopLoops()
 	var (
 		mu   sync.Mutex
@@ -39,7 +39,7 @@ func (n *Node) HandOff() []int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if n.handOffGroup(g) {
+			if n.yieldGroup(g) {
 				mu.Lock()
 				done = append(done, g.ID())
 				mu.Unlock()
@@ -50,9 +50,9 @@ func (n *Node) HandOff() []int {
 	return done
 }
 
-// handOffGroup hands g's leadership over and, once it moved, closes g.
-func (n *Node) handOffGroup(g *Group) bool {
-	to, err := g.handOff(time.Now().Add(handOffWait))
+// yieldGroup hands g's leadership over and, once it moved, closes g.
+func (n *Node) yieldGroup(g *Group) bool {
+	to, err := g.transferLeadership(time.Now().Add(handOffWait))
 	if err != nil {
 		n.log.Info("leadership not handed over", "shard", g.ID(), "error", err)
 		return false
@@ -64,13 +64,13 @@ func (n *Node) handOffGroup(g *Group) bool {
 	return true
 }
 
-// handOff makes an up-to-date follower leader of g and returns its ID
+// transferLeadership makes an up-to-date follower leader of g and returns its ID
 // ("" if it has not been heard from by the deadline).
 // New writes are turned away first (clients retry them at the new leader)
 // and the ones already proposed are applied: a write still in flight when
 // the leader steps down could only be answered "outcome unknown". When
 // the hand-off fails, g goes on leading and taking writes.
-func (g *Group) handOff(deadline time.Time) (string, error) {
+func (g *Group) transferLeadership(deadline time.Time) (string, error) {
 	// Queued writes commit within a round trip when a quorum is there; a
 	// barrier still waiting after a second means the peers are gone, and
 	// the stop should not wait for them.

@@ -51,7 +51,7 @@ func TestHandOffUnderLoad(t *testing.T) {
 	for acked.Load() < 200 {
 		time.Sleep(5 * time.Millisecond)
 	}
-	to, err := c.members[old].group().handOff(time.Now().Add(5 * time.Second))
+	to, err := c.members[old].group().transferLeadership(time.Now().Add(5 * time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

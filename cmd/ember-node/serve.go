@@ -215,7 +215,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		if node != nil {
 			// While clients are still connected: they are redirected
 			// to the new leaders rather than cut off first.
-			log.Info("leaderships handed over", "shards", len(node.HandOff()))
+			log.Info("leaderships handed over", "shards", len(node.YieldLeaderships()))
 		}
 		srv.Close()
 		return nil
