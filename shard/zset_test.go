@@ -322,3 +322,44 @@ func BenchmarkZSetUpdate(b *testing.B) {
 		z.Set(members[j%n], float64(j>>40%n))
 	}
 }
+
+// TestZSetTallNodes grows a set large enough for nodes of every common
+// height (those above 3 are built from reflect types with their levels in
+// the same block), moves and removes members, and checks every invariant
+// against a model. Under -race the level arithmetic is checkptr-checked.
+func TestZSetTallNodes(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	z := newZSet()
+	want := map[string]float64{}
+	for range 30000 {
+		m := "m" + strconv.Itoa(r.IntN(12000))
+		s := float64(1 + r.IntN(2000))
+		z.Set([]byte(m), s)
+		want[m] = s
+	}
+	for range 4000 {
+		m := "m" + strconv.Itoa(r.IntN(12000))
+		if z.Remove([]byte(m)) != (want[m] != 0) {
+			t.Fatalf("Remove(%s) disagrees with the model", m)
+		}
+		delete(want, m)
+	}
+	tallest := 0
+	for x := z.First(); x != nil; x = x.Next() {
+		tallest = max(tallest, x.height)
+	}
+	if tallest < 5 {
+		t.Fatalf("tallest node %d: the test does not reach reflect-built heights", tallest)
+	}
+	var model naiveZ
+	for m, s := range want {
+		model = append(model, ZNode{member: m, score: s})
+	}
+	slices.SortFunc(model, func(a, b ZNode) int {
+		if zLess(a.score, a.member, b.score, b.member) {
+			return -1
+		}
+		return 1
+	})
+	checkZ(t, z, model)
+}
