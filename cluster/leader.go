@@ -195,6 +195,6 @@ func (ri *readIndex) round() error {
 	case <-time.After(readTimeout):
 		return ErrNotLeader
 	case <-g.stop:
-		return raft.ErrRaftShutdown
+		return ErrNotLeader // the group closed: the read was not served
 	}
 }

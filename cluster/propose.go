@@ -51,11 +51,10 @@ func (p *proposer) submit(data []byte) *pendingWrite {
 	pw := &pendingWrite{data: data, stop: p.g.stop, done: make(chan struct{})}
 	p.mu.Lock()
 	if p.closed || p.refusing {
-		pw.err = ErrNotLeader
-		if p.closed {
-			pw.err = raft.ErrRaftShutdown
-		}
+		// Never given to Raft: another node may take it (a group is
+		// closed while its node still serves after a hand-off).
 		p.mu.Unlock()
+		pw.err = ErrNotLeader
 		close(pw.done)
 		return pw
 	}
@@ -81,7 +80,7 @@ func (p *proposer) run(stop <-chan struct{}) {
 			p.queue = nil
 			p.mu.Unlock()
 			for _, pw := range rest {
-				pw.err = raft.ErrRaftShutdown
+				pw.err = ErrNotLeader // never given to Raft
 				close(pw.done)
 			}
 			return
