@@ -305,14 +305,7 @@ func (g *Group) ReadStale(fn func(ks *shard.Keyspace, now int64)) error {
 func (g *Group) infoLine() string {
 	r := g.raft
 	leader, leaderID := r.LeaderWithID()
-	voters := 0
-	if f := r.GetConfiguration(); f.Error() == nil {
-		for _, s := range f.Configuration().Servers {
-			if s.Suffrage == raft.Voter {
-				voters++
-			}
-		}
-	}
+	voters := g.voterCount()
 	contact := "-1"
 	if r.State() == raft.Leader {
 		contact = "0"
@@ -325,4 +318,20 @@ func (g *Group) infoLine() string {
 	}
 	return fmt.Sprintf("shard%d:state=%s,term=%d,leader=%s,leader_addr=%s,commit_index=%d,applied_index=%d,last_contact_ms=%s,voters=%d",
 		g.cfg.ID, state, r.CurrentTerm(), leaderID, leader, r.CommitIndex(), g.fsm.Applied(), contact, voters)
+}
+
+// voterCount counts the voters of Raft's latest configuration (0 if it
+// cannot be read). It goes through Raft's main loop: not for hot paths.
+func (g *Group) voterCount() int {
+	f := g.raft.GetConfiguration()
+	if f.Error() != nil {
+		return 0
+	}
+	n := 0
+	for _, s := range f.Configuration().Servers {
+		if s.Suffrage == raft.Voter {
+			n++
+		}
+	}
+	return n
 }

@@ -33,7 +33,7 @@ func (n *Node) YieldLeaderships() []int {
 		wg   sync.WaitGroup
 	)
 	for _, g := range n.Groups() {
-		if g.raft.State() != raft.Leader || g.fsm.Voters() < 2 {
+		if g.raft.State() != raft.Leader || g.voterCount() < 2 {
 			continue // nobody to hand it to
 		}
 		wg.Add(1)
@@ -122,8 +122,18 @@ func (g *Group) quiesce(deadline time.Time) error {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if err := g.raft.Barrier(time.Until(deadline)).Error(); err != nil {
-		return fmt.Errorf("shard %d: barrier: %w", g.ID(), err)
+	// Barrier's timeout only bounds queueing it; its wait for the apply
+	// is bounded here (a leader whose followers heartbeat but cannot
+	// append would hold the stop forever).
+	done := make(chan error, 1)
+	go func() { done <- g.raft.Barrier(time.Until(deadline)).Error() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("shard %d: barrier: %w", g.ID(), err)
+		}
+		return nil
+	case <-time.After(time.Until(deadline)):
+		return fmt.Errorf("shard %d: barrier not applied in time", g.ID())
 	}
-	return nil
 }

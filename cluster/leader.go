@@ -50,6 +50,12 @@ func (g *Group) watchLeadership(ch <-chan bool) {
 func (g *Group) lead(stop <-chan struct{}) {
 	defer g.wg.Done()
 	term := g.raft.CurrentTerm()
+	if g.fsm.Voters() == 0 {
+		// Restored from a snapshot that covered the configuration
+		// entries: learn the count from Raft (the sole-voter read path
+		// and the hand-off on stop depend on it).
+		g.fsm.SetVoters(g.voterCount())
+	}
 	noop := persistence.Record{Tag: persistence.TagNoop, Time: time.Now().UnixMilli()}
 	if err := g.Write(&noop, command.Discard{}); err != nil {
 		g.log.Warn("leader no-op failed", "error", err)

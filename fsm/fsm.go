@@ -165,8 +165,13 @@ func (f *FSM) noteConfiguration(l *raft.Log) {
 }
 
 // Voters returns the voter count of the latest applied configuration, 0
-// before one was seen.
+// while unknown (before one was seen, and after a snapshot restore: the
+// entries it covers are not replayed, so the count could be stale).
 func (f *FSM) Voters() int { return int(f.voters.Load()) }
+
+// SetVoters records a voter count learnt from Raft's own configuration,
+// for a group whose configuration entries were covered by a snapshot.
+func (f *FSM) SetVoters(n int) { f.voters.Store(int32(n)) }
 
 // Read runs fn on the keyspace under the lock.
 func (f *FSM) Read(now int64, fn func(ks *shard.Keyspace, now int64)) error {

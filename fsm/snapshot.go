@@ -117,6 +117,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	f.ks = ks
 	f.used.Store(ks.UsedMemory())
 	f.mu.Unlock()
+	f.voters.Store(0) // unknown: the configuration entries it covers are not replayed
 	f.setApplied(applied)
 	f.log.Info("restored snapshot", "keys", ks.Len())
 	return nil

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"strings"
+	"time"
 
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/shard"
@@ -31,10 +32,10 @@ func (c *client) dispatch(argv [][]byte, spec *command.Spec, cs *connSpec) {
 		c.w.Error(msg)
 		return
 	}
-	// The pipeline's arrival is the commands' time, as Redis runs a
-	// command at its event loop's cached time: a clock read per command
-	// was 5% of a pipelined SET.
-	now := c.arrived
+	// A clock read per command, not the pipeline's arrival: a command
+	// may wait behind a slow one or a Raft round in the same pipeline,
+	// and a record's time is "now" for expiry on every replica.
+	now := time.Now()
 	c.lastCmd.Store(now.UnixNano())
 	c.lastSpec.Store(spec)
 	if c.multi != nil && !multiControl(spec.Name) {

@@ -19,7 +19,7 @@ type Store interface {
 	Write(slot int, rec *persistence.Record, w command.Writer) error
 	// Read runs fn on the keyspace of slot's shard, with the store's read
 	// consistency guarantee for a request that arrived at arrived, and the
-	// time it runs at (arrived itself where nothing can wait in between).
+	// current time.
 	Read(slot int, arrived time.Time, fn func(ks *shard.Keyspace, now int64)) error
 	// Each runs fn on every shard this node serves, one at a time in slot
 	// order, until fn returns false. It is the command.ShardSet of

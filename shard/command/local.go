@@ -47,18 +47,11 @@ func (l *Local) Prefetch(keys [][]byte) {
 	l.mu.Unlock()
 }
 
-// Read runs fn under the lock, at the time the request arrived: one clock
-// read per pipeline rather than per command, as Redis caches its clock
-// per event loop turn. Nothing waits between arrival and the read here
-// but the commands before it in the same pipeline.
-func (l *Local) Read(_ int, arrived time.Time, fn func(ks *shard.Keyspace, now int64)) error {
-	now := arrived.UnixMilli()
-	if arrived.IsZero() {
-		now = l.clock()
-	}
+// Read runs fn under the lock.
+func (l *Local) Read(_ int, _ time.Time, fn func(ks *shard.Keyspace, now int64)) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fn(l.ks, now)
+	fn(l.ks, l.clock())
 	return nil
 }
 
