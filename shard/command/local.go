@@ -47,17 +47,24 @@ func (l *Local) Prefetch(keys [][]byte) {
 	l.mu.Unlock()
 }
 
-// Read runs fn under the lock at the current time, taken as the request's
-// arrival plus the monotonic time since (one clock read instead of two).
+// Read runs fn under the lock at the current time (NowFrom the request's
+// arrival).
 func (l *Local) Read(_ int, arrived time.Time, fn func(ks *shard.Keyspace, now int64)) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := arrived.Add(time.Since(arrived)).UnixMilli()
-	if arrived.IsZero() {
-		now = l.clock()
-	}
-	fn(l.ks, now)
+	fn(l.ks, NowFrom(arrived).UnixMilli())
 	return nil
+}
+
+// NowFrom returns the current time from a recent reading t: t's wall clock
+// plus the monotonic time elapsed since. It costs one clock read where
+// time.Now costs two (a pipelined SET spent 5% of its time in time.Now on
+// a VM's clock).
+func NowFrom(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t.Add(time.Since(t))
 }
 
 // Each runs fn on the one keyspace.
