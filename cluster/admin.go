@@ -10,8 +10,15 @@ import (
 	"github.com/ember-node/ember-node/rpc/transport"
 )
 
-// Admin calls between nodes travel on the cluster port (transport
-// KindAdmin), one JSON request and one JSON reply per connection.
+// Node-to-node calls (a joiner's JoinInfo, a leader asking how far a
+// replica has applied) travel on the cluster port (transport KindAdmin),
+// authenticated like the Raft streams, one JSON request and one JSON reply
+// per connection.
+
+const (
+	opApplied  = "applied"
+	opJoinInfo = "join-info"
+)
 
 type adminRequest struct {
 	Op    string `json:"op"`
@@ -19,8 +26,9 @@ type adminRequest struct {
 }
 
 type adminReply struct {
-	Applied uint64 `json:"applied"`
-	Err     string `json:"err,omitempty"`
+	Applied uint64    `json:"applied"`
+	Join    *JoinInfo `json:"join,omitempty"`
+	Err     string    `json:"err,omitempty"`
 }
 
 const adminTimeout = 3 * time.Second
@@ -36,36 +44,48 @@ func (n *Node) serveAdmin(c net.Conn) {
 	}
 	var rep adminReply
 	switch req.Op {
-	case "applied":
+	case opApplied:
 		if g := n.groupByID(req.Shard); g != nil {
-			rep.Applied = g.fsm.Applied()
+			rep.Applied = g.FSM().Applied()
 		} else {
 			rep.Err = "no such shard here"
 		}
+	case opJoinInfo:
+		info := n.joinInfo()
+		rep.Join = &info
 	default:
 		rep.Err = "unknown op " + req.Op
 	}
 	json.NewEncoder(c).Encode(rep)
 }
 
-// askApplied asks the node at clusterAddr how far its replica of shard
-// has applied.
-func (n *Node) askApplied(clusterAddr string, shard int) (uint64, error) {
+// adminCall sends req to the node at clusterAddr and decodes its reply
+// into rep; a reply that carries an error is returned as one.
+func (n *Node) adminCall(clusterAddr string, req adminRequest, rep *adminReply) error {
 	c, err := n.mux.Dial(clusterAddr, transport.KindAdmin, 0, adminTimeout)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(adminTimeout))
-	if err := json.NewEncoder(c).Encode(adminRequest{Op: "applied", Shard: shard}); err != nil {
-		return 0, err
+	if err := json.NewEncoder(c).Encode(req); err != nil {
+		return err
 	}
-	var rep adminReply
-	if err := json.NewDecoder(bufio.NewReader(c)).Decode(&rep); err != nil {
-		return 0, err
+	if err := json.NewDecoder(bufio.NewReader(c)).Decode(rep); err != nil {
+		return err
 	}
 	if rep.Err != "" {
-		return 0, fmt.Errorf("%s: %s", clusterAddr, rep.Err)
+		return fmt.Errorf("%s: %s", clusterAddr, rep.Err)
+	}
+	return nil
+}
+
+// askApplied asks the node at clusterAddr how far its replica of shard
+// has applied.
+func (n *Node) askApplied(clusterAddr string, shard int) (uint64, error) {
+	var rep adminReply
+	if err := n.adminCall(clusterAddr, adminRequest{Op: opApplied, Shard: shard}, &rep); err != nil {
+		return 0, err
 	}
 	return rep.Applied, nil
 }

@@ -1,12 +1,16 @@
 package cluster
 
-import "github.com/hashicorp/raft"
+import (
+	"github.com/hashicorp/raft"
+
+	"github.com/ember-node/ember-node/cluster/group"
+)
 
 // announceGroup tells the cluster that this node leads g, with its
 // members, so every node can route the shard's slots here.
-func (n *Node) announceGroup(g *Group) {
-	li := leaderInfo{Shard: g.ID(), Leader: n.id, Term: g.raft.CurrentTerm(), Index: g.fsm.Applied()}
-	f := g.raft.GetConfiguration()
+func (n *Node) announceGroup(g *group.Group) {
+	li := leaderInfo{Shard: g.ID(), Leader: n.id, Term: g.Raft().CurrentTerm(), Index: g.FSM().Applied()}
+	f := g.Raft().GetConfiguration()
 	if f.Error() != nil {
 		return
 	}
@@ -34,13 +38,13 @@ func (n *Node) announceGroup(g *Group) {
 // at once instead of TRYAGAIN (redis-cli -c follows the one, not the
 // other). The index is the member's applied index, so a later
 // observation of the same term, or the leader's own announcement, wins.
-func (n *Node) observeLeader(g *Group) {
-	_, id := g.raft.LeaderWithID()
+func (n *Node) observeLeader(g *group.Group) {
+	_, id := g.Raft().LeaderWithID()
 	if id == "" || string(id) == n.id {
 		return
 	}
-	li := leaderInfo{Shard: g.ID(), Leader: string(id), Term: g.raft.CurrentTerm(), Index: g.fsm.Applied()}
-	f := g.raft.GetConfiguration()
+	li := leaderInfo{Shard: g.ID(), Leader: string(id), Term: g.Raft().CurrentTerm(), Index: g.FSM().Applied()}
+	f := g.Raft().GetConfiguration()
 	if f.Error() != nil {
 		return
 	}

@@ -1,13 +1,12 @@
 package cluster
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"net"
+	"strconv"
+	"strings"
 	"time"
-
-	"github.com/ember-node/ember-node/rpc/resp"
 )
 
 // JoinInfo is what a running node tells a node that wants to join: the
@@ -18,8 +17,11 @@ type JoinInfo struct {
 	Gossip []string `json:"gossip"`
 }
 
-// JoinInfo implements the server side of CLUSTER EMBER-INFO.
-func (n *Node) JoinInfo() ([]byte, error) {
+// JoinInfo is this node's answer to a joiner, as JSON (also CLUSTER
+// EMBER-INFO, for operators).
+func (n *Node) JoinInfo() ([]byte, error) { return json.Marshal(n.joinInfo()) }
+
+func (n *Node) joinInfo() JoinInfo {
 	info := JoinInfo{ID: n.id, Shards: n.shardCount()}
 	v := n.rt.view()
 	for _, nd := range v.Nodes {
@@ -27,20 +29,19 @@ func (n *Node) JoinInfo() ([]byte, error) {
 			info.Gossip = append(info.Gossip, m.Gossip)
 		}
 	}
-	return json.Marshal(info)
+	return info
 }
 
 // joinRetry is how long a joining node keeps trying its seeds: nodes of a
 // cluster usually start together, and the seed may still be starting.
 const joinRetry = 60 * time.Second
 
-// fetchClusterInfo asks the first reachable node of seeds (client
-// addresses) for its JoinInfo over RESP, with AUTH when password is set,
+// fetchJoinInfo asks the first reachable node of seeds for its JoinInfo,
 // retrying for a while.
-func fetchClusterInfo(seeds []string, password string) (JoinInfo, error) {
+func (n *Node) fetchJoinInfo(seeds []string) (JoinInfo, error) {
 	deadline := time.Now().Add(joinRetry)
 	for {
-		info, err := tryClusterInfo(seeds, password)
+		info, err := n.tryJoinInfo(seeds)
 		if err == nil || time.Now().After(deadline) {
 			return info, err
 		}
@@ -48,47 +49,51 @@ func fetchClusterInfo(seeds []string, password string) (JoinInfo, error) {
 	}
 }
 
-func tryClusterInfo(seeds []string, password string) (JoinInfo, error) {
+// tryJoinInfo asks each seed once, on its cluster port: seeds are client
+// addresses as operators know them, host:port, with the cluster port
+// port+10000 unless named as host:port@cport (Redis's notation).
+func (n *Node) tryJoinInfo(seeds []string) (JoinInfo, error) {
 	var errs []error
-	for _, addr := range seeds {
-		info, err := askJoinInfo(addr, password)
-		if err == nil {
-			if info.Shards < 1 || len(info.Gossip) == 0 {
-				err = fmt.Errorf("%s: node has no gossip address (started without clustering?)", addr)
+	for _, seed := range seeds {
+		addr, err := SeedClusterAddr(seed)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		var rep adminReply
+		if err = n.adminCall(addr, adminRequest{Op: opJoinInfo}, &rep); err == nil {
+			if rep.Join == nil || rep.Join.Shards < 1 || len(rep.Join.Gossip) == 0 {
+				err = fmt.Errorf("%s: node has no gossip address (started without clustering?)", seed)
 			} else {
-				return info, nil
+				return *rep.Join, nil
 			}
 		}
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("%s: %w", seed, err))
 	}
 	return JoinInfo{}, fmt.Errorf("cluster: no node to join answered: %v", errs)
 }
 
-func askJoinInfo(addr, pass string) (JoinInfo, error) {
-	var info JoinInfo
-	c, err := net.DialTimeout("tcp", addr, 3*time.Second)
+// SeedClusterAddr returns the cluster (node-to-node) address of a seed
+// given as host:port or host:port@cport.
+func SeedClusterAddr(seed string) (string, error) {
+	client, cport, named := strings.Cut(seed, "@")
+	host, port, err := net.SplitHostPort(client)
 	if err != nil {
-		return info, err
+		return "", fmt.Errorf("seed %q: %w", seed, err)
 	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	rd := bufio.NewReader(c)
-	if pass != "" {
-		c.Write(resp.AppendCommand(nil, []byte("AUTH"), []byte(pass)))
-		if v, err := resp.ReadValue(rd); err != nil || v.Type == '-' {
-			return info, fmt.Errorf("%s: AUTH: %v %s", addr, err, v.Str)
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 1 || p > 65535 {
+		return "", fmt.Errorf("seed %q: bad port", seed)
+	}
+	if !named {
+		if p+10000 > 65535 {
+			return "", fmt.Errorf("seed %q: port+10000 is out of range; name the cluster port as host:port@cport", seed)
 		}
+		return net.JoinHostPort(host, strconv.Itoa(p+10000)), nil
 	}
-	c.Write(resp.AppendCommand(nil, []byte("CLUSTER"), []byte("EMBER-INFO")))
-	v, err := resp.ReadValue(rd)
-	if err != nil {
-		return info, fmt.Errorf("%s: %w", addr, err)
+	c, err := strconv.Atoi(cport)
+	if err != nil || c < 1 || c > 65535 {
+		return "", fmt.Errorf("seed %q: bad cluster port", seed)
 	}
-	if v.Type == '-' {
-		return info, fmt.Errorf("%s: %s", addr, v.Str)
-	}
-	if err := json.Unmarshal([]byte(v.Str), &info); err != nil {
-		return info, fmt.Errorf("%s: bad join info: %w", addr, err)
-	}
-	return info, nil
+	return net.JoinHostPort(host, cport), nil
 }

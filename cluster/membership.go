@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/memberlist"
+
+	"github.com/ember-node/ember-node/cluster/hclogslog"
 )
 
 // membership is this node's memberlist: who is in the cluster, alive,
@@ -73,7 +75,7 @@ func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *r
 	conf.PushPullInterval = 5 * conf.ProbeInterval
 	conf.Delegate = m
 	conf.Events = m
-	conf.Logger = newHclog(log, "memberlist").StandardLogger(nil)
+	conf.Logger = hclogslog.New(log, "memberlist").StandardLogger(nil)
 	m.bq = &memberlist.TransmitLimitedQueue{NumNodes: func() int { return m.ml.NumMembers() }, RetransmitMult: 3}
 	ml, err := memberlist.Create(conf)
 	if err != nil {

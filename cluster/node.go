@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ember-node/ember-node/cluster/group"
 	"github.com/ember-node/ember-node/rpc/transport"
 	"github.com/ember-node/ember-node/shard"
 	"github.com/ember-node/ember-node/shard/command"
@@ -42,19 +43,18 @@ type NodeConfig struct {
 	GossipAddr, GossipAdvertise string
 	// ClientAddr is the RESP address clients are told to use.
 	ClientAddr string
-	// Join lists client addresses of running nodes to join at start.
+	// Join lists client addresses of running nodes to join at start,
+	// host:port (cluster port port+10000) or host:port@cport.
 	Join []string
 	// Secret authenticates peers on the cluster port and encrypts gossip.
 	Secret []byte
-	// Password is the nodes' requirepass, to talk to peers' client ports.
-	Password string
 	// DeadGrace is how long a dead node keeps its replicas before they
 	// are placed elsewhere.
 	DeadGrace time.Duration
 	// ReconcileEvery is the placement loop's period.
 	ReconcileEvery time.Duration
 	// Group is the template of every group's settings.
-	Group GroupConfig
+	Group group.Config
 }
 
 // DefaultNodeConfig returns defaults for a node keeping data in dir.
@@ -62,7 +62,7 @@ func DefaultNodeConfig(dir string) NodeConfig {
 	return NodeConfig{
 		DataDir: dir, Shards: 16, Replicas: 3, ClusterAddr: "127.0.0.1:16379",
 		DeadGrace: 60 * time.Second, ReconcileEvery: 500 * time.Millisecond,
-		Group: DefaultGroupConfig(0, "", ""),
+		Group: group.DefaultConfig(0, "", ""),
 	}
 }
 
@@ -78,7 +78,7 @@ func (c NodeConfig) Validate() error {
 		return fmt.Errorf("cluster: --replicas %d out of range 1..7", c.Replicas)
 	}
 	switch c.Group.Fsync {
-	case FsyncAlways, FsyncEverySec, FsyncNo:
+	case group.FsyncAlways, group.FsyncEverySec, group.FsyncNo:
 	default:
 		return fmt.Errorf("cluster: --fsync %q: want always, everysec or no", c.Group.Fsync)
 	}
@@ -93,7 +93,7 @@ type meta struct {
 }
 
 // Node runs this node's shard groups, its gossip and placement, and serves
-// them as an rpc.Store.
+// them as a store.Store.
 type Node struct {
 	cfg   NodeConfig
 	id    string
@@ -103,7 +103,7 @@ type Node struct {
 
 	nshards atomic.Int32
 	mu      sync.RWMutex
-	groups  map[int]*Group
+	groups  map[int]*group.Group
 
 	rt       *routing
 	ml       *membership // nil without gossip
@@ -125,19 +125,6 @@ func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, e
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	fresh := !fileExists(filepath.Join(cfg.DataDir, "node.json"))
-	var seeds []string
-	if fresh && len(cfg.Join) > 0 {
-		info, err := fetchClusterInfo(cfg.Join, cfg.Password)
-		if err != nil {
-			return nil, err
-		}
-		cfg.Shards, seeds = info.Shards, info.Gossip
-	}
-	m, err := loadMeta(cfg)
-	if err != nil {
-		return nil, err
-	}
 	ln, err := net.Listen("tcp", cfg.ClusterAddr)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: listen %s: %w", cfg.ClusterAddr, err)
@@ -146,10 +133,26 @@ func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, e
 		cfg.ClusterAdvertise = ln.Addr().String()
 	}
 	n := &Node{
-		cfg: cfg, id: m.ID, log: log.With("node", m.ID), table: table,
+		cfg: cfg, log: log, table: table,
 		mux:    transport.NewMux(ln, cfg.Secret, log),
-		groups: map[int]*Group{}, stop: make(chan struct{}), done: make(chan struct{}),
+		groups: map[int]*group.Group{}, stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	fresh := !fileExists(filepath.Join(cfg.DataDir, "node.json"))
+	var seeds []string
+	if fresh && len(cfg.Join) > 0 {
+		info, err := n.fetchJoinInfo(cfg.Join)
+		if err != nil {
+			n.mux.Close()
+			return nil, err
+		}
+		n.cfg.Shards, seeds = info.Shards, info.Gossip
+	}
+	m, err := loadMeta(n.cfg)
+	if err != nil {
+		n.mux.Close()
+		return nil, err
+	}
+	n.id, n.log = m.ID, log.With("node", m.ID)
 	n.nshards.Store(int32(m.Shards))
 	n.peers = m.Peers
 	n.mux.HandleAdmin(n.serveAdmin)
@@ -182,7 +185,7 @@ func (n *Node) selfMeta() NodeMeta {
 func (n *Node) openGroups(bootstrap bool) error {
 	for i := range n.shardCount() {
 		dir := n.groupDir(i)
-		if !bootstrap && !HasState(dir) {
+		if !bootstrap && !group.HasState(dir) {
 			continue
 		}
 		g, err := n.openGroup(i)
@@ -203,14 +206,14 @@ func (n *Node) groupDir(i int) string {
 }
 
 // openGroup starts this node's member of shard i (no bootstrap).
-func (n *Node) openGroup(i int) (*Group, error) {
+func (n *Node) openGroup(i int) (*group.Group, error) {
 	gc := n.cfg.Group
 	gc.ID, gc.NodeID, gc.Dir = i, n.id, n.groupDir(i)
-	g, err := OpenGroup(gc, n.mux, n.table, n.log)
+	gc.OnLeader = n.announceGroup
+	g, err := group.Open(gc, n.mux, n.table, n.log)
 	if err != nil {
 		return nil, err
 	}
-	g.onLeader = n.announceGroup
 	n.mu.Lock()
 	n.groups[i] = g
 	n.mu.Unlock()
@@ -228,7 +231,7 @@ func (n *Node) dropGroup(i int) {
 		return
 	}
 	g.Close()
-	if err := os.RemoveAll(g.cfg.Dir); err != nil {
+	if err := os.RemoveAll(n.groupDir(i)); err != nil {
 		n.log.Error("failed to delete group folder", "shard", i, "error", err)
 	}
 	n.log.Info("left shard group", "shard", i)
@@ -304,10 +307,10 @@ func (n *Node) shardCount() int { return int(n.nshards.Load()) }
 func (n *Node) ID() string { return n.id }
 
 // Groups returns the node's local groups in shard order.
-func (n *Node) Groups() []*Group {
+func (n *Node) Groups() []*group.Group {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	out := make([]*Group, 0, len(n.groups))
+	out := make([]*group.Group, 0, len(n.groups))
 	for i := range n.shardCount() {
 		if g := n.groups[i]; g != nil {
 			out = append(out, g)
@@ -316,7 +319,7 @@ func (n *Node) Groups() []*Group {
 	return out
 }
 
-func (n *Node) groupByID(i int) *Group {
+func (n *Node) groupByID(i int) *group.Group {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	return n.groups[i]
@@ -378,7 +381,7 @@ func (n *Node) gossipUpkeep() {
 	}
 	seeds := slices.Clone(n.peers)
 	if len(n.cfg.Join) > 0 {
-		if info, err := tryClusterInfo(n.cfg.Join, n.cfg.Password); err == nil && info.ID != n.id {
+		if info, err := n.tryJoinInfo(n.cfg.Join); err == nil && info.ID != n.id {
 			seeds = append(seeds, info.Gossip...)
 		}
 	}
@@ -399,11 +402,11 @@ func ShardOf(slot, shards int) int { return slot * shards / shard.NumSlots }
 func (n *Node) WaitLeaders(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for _, g := range n.Groups() {
-		for !g.isReadyLeader() {
-			if err := g.fsm.Err(); err != nil {
+		for !g.IsReadyLeader() {
+			if err := g.FSM().Err(); err != nil {
 				return err
 			}
-			if _, id := g.raft.LeaderWithID(); id != "" && string(id) != n.id {
+			if _, id := g.Raft().LeaderWithID(); id != "" && string(id) != n.id {
 				break
 			}
 			if time.Now().After(deadline) {

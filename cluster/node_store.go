@@ -9,17 +9,18 @@ import (
 
 	"github.com/hashicorp/raft"
 
+	"github.com/ember-node/ember-node/cluster/group"
 	"github.com/ember-node/ember-node/persistence"
-	"github.com/ember-node/ember-node/rpc"
 	"github.com/ember-node/ember-node/shard"
 	"github.com/ember-node/ember-node/shard/command"
+	"github.com/ember-node/ember-node/shard/store"
 )
 
 // The rpc.Store side of a node: route by slot to the local member of the
-// slot's group; anything this node cannot serve is ErrNotLeader, which the
+// slot's group; anything this node cannot serve is store.ErrNotLeader, which the
 // server turns into MOVED (or TRYAGAIN while the shard has no leader).
 
-func (n *Node) group(slot int) *Group {
+func (n *Node) group(slot int) *group.Group {
 	if slot < 0 {
 		slot = 0
 	}
@@ -32,13 +33,13 @@ func (n *Node) Write(slot int, rec *persistence.Record, w command.Writer) error 
 	if slot >= 0 {
 		g := n.group(slot)
 		if g == nil {
-			return rpc.ErrTryAgain
+			return store.ErrNotLeader
 		}
-		return storeError(g.Write(rec, w))
+		return g.Write(rec, w)
 	}
 	first := true
 	for _, g := range n.Groups() {
-		if !g.isReadyLeader() {
+		if !g.IsReadyLeader() {
 			continue
 		}
 		out := w
@@ -46,12 +47,12 @@ func (n *Node) Write(slot int, rec *persistence.Record, w command.Writer) error 
 			out = command.Discard{}
 		}
 		if err := g.Write(rec, out); err != nil {
-			return storeError(err)
+			return err
 		}
 		first = false
 	}
 	if first {
-		return rpc.ErrTryAgain
+		return store.ErrNotLeader
 	}
 	return nil
 }
@@ -60,19 +61,18 @@ func (n *Node) Write(slot int, rec *persistence.Record, w command.Writer) error 
 func (n *Node) Propose(slot int, rec *persistence.Record) func(w command.Writer) error {
 	g := n.group(slot)
 	if g == nil {
-		return func(command.Writer) error { return rpc.ErrTryAgain }
+		return func(command.Writer) error { return store.ErrNotLeader }
 	}
-	wait := g.Propose(rec)
-	return func(w command.Writer) error { return storeError(wait(w)) }
+	return g.Propose(rec)
 }
 
 // Read implements rpc.Store with a linearizable read.
 func (n *Node) Read(slot int, arrived time.Time, fn func(ks *shard.Keyspace, now int64)) error {
 	g := n.group(slot)
 	if g == nil {
-		return rpc.ErrTryAgain
+		return store.ErrNotLeader
 	}
-	return storeError(g.ReadSince(int64(arrived.Sub(clockBase)), fn))
+	return g.ReadSince(arrived, fn)
 }
 
 // ReadStale implements rpc.StaleReader: READONLY connections read the
@@ -80,9 +80,9 @@ func (n *Node) Read(slot int, arrived time.Time, fn func(ks *shard.Keyspace, now
 func (n *Node) ReadStale(slot int, fn func(ks *shard.Keyspace, now int64)) error {
 	g := n.group(slot)
 	if g == nil {
-		return rpc.ErrTryAgain
+		return store.ErrNotLeader
 	}
-	return storeError(g.ReadStale(fn))
+	return g.ReadStale(fn)
 }
 
 // Each implements rpc.Store over the groups this node leads, in slot
@@ -92,21 +92,21 @@ func (n *Node) Each(fn func(ks *shard.Keyspace, now int64) bool) error {
 	for _, g := range n.Groups() {
 		// A stopped shard, or one with no leader anywhere, must not be
 		// skipped silently: DBSIZE or KEYS would under-report.
-		if err := g.fsm.Err(); err != nil {
+		if err := g.FSM().Err(); err != nil {
 			return err
 		}
-		if !g.isReadyLeader() {
-			if _, id := g.raft.LeaderWithID(); id == "" || string(id) == n.id {
-				return rpc.ErrTryAgain
+		if !g.IsReadyLeader() {
+			if _, id := g.Raft().LeaderWithID(); id == "" || string(id) == n.id {
+				return store.ErrNotLeader
 			}
 			continue // led elsewhere: that node answers for it
 		}
 		cont := true
 		if err := g.Read(func(ks *shard.Keyspace, now int64) { cont = fn(ks, now) }); err != nil {
-			if errors.Is(err, ErrNotLeader) {
+			if errors.Is(err, store.ErrNotLeader) {
 				continue
 			}
-			return storeError(err)
+			return err
 		}
 		if !cont {
 			return nil
@@ -115,19 +115,11 @@ func (n *Node) Each(fn func(ks *shard.Keyspace, now int64) bool) error {
 	return nil
 }
 
-// storeError maps group errors to the server's.
-func storeError(err error) error {
-	if errors.Is(err, ErrNotLeader) {
-		return rpc.ErrTryAgain
-	}
-	return err
-}
-
 // Snapshot takes a Raft snapshot of every local group now (SAVE, BGSAVE).
 func (n *Node) Snapshot() error {
 	var errs []error
 	for _, g := range n.Groups() {
-		if err := g.raft.Snapshot().Error(); err != nil && !errors.Is(err, raft.ErrNothingNewToSnapshot) {
+		if err := g.Raft().Snapshot().Error(); err != nil && !errors.Is(err, raft.ErrNothingNewToSnapshot) {
 			errs = append(errs, fmt.Errorf("shard %d: %w", g.ID(), err))
 		}
 	}
@@ -138,16 +130,16 @@ func (n *Node) Snapshot() error {
 func (n *Node) RaftInfo() []string {
 	var out []string
 	for _, g := range n.Groups() {
-		out = append(out, g.infoLine())
+		out = append(out, g.InfoLine())
 	}
 	return out
 }
 
 // ClusterView implements rpc.Topology from the routing table, refreshed
 // with what this node knows first-hand about the groups it leads.
-func (n *Node) ClusterView() rpc.ClusterView {
+func (n *Node) ClusterView() store.ClusterView {
 	for _, g := range n.Groups() {
-		if g.isReadyLeader() {
+		if g.IsReadyLeader() {
 			n.announceGroup(g)
 		} else {
 			n.observeLeader(g)

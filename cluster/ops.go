@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/ember-node/ember-node/cluster/group"
+	"github.com/ember-node/ember-node/shard"
 )
 
 // Operator actions, reached through CLUSTER EMBER-* commands on a node's
@@ -28,14 +31,14 @@ func (n *Node) JoinCluster(seeds []string) error {
 	}
 	for _, g := range n.Groups() {
 		empty := false
-		g.ReadStale(func(ks *shardKeyspace, _ int64) { empty = ks.Len() == 0 })
+		g.ReadStale(func(ks *shard.Keyspace, _ int64) { empty = ks.Len() == 0 })
 		if !empty {
 			return ErrNotEmpty
 		}
 	}
-	// One try, not fetchClusterInfo's minute of retries: an operator
+	// One try, not fetchJoinInfo's minute of retries: an operator
 	// (ember-node join) is waiting for the answer.
-	info, err := tryClusterInfo(seeds, n.cfg.Password)
+	info, err := n.tryJoinInfo(seeds)
 	if err != nil {
 		return err
 	}
@@ -195,7 +198,7 @@ func (n *Node) StatusJSON() ([]byte, error) {
 	}
 	eligible := n.rt.eligible(n.cfg.DeadGrace)
 	for _, g := range n.Groups() {
-		if !g.isReadyLeader() {
+		if !g.IsReadyLeader() {
 			continue
 		}
 		ss := n.shardStatus(g)
@@ -205,9 +208,9 @@ func (n *Node) StatusJSON() ([]byte, error) {
 	return json.Marshal(st)
 }
 
-func (n *Node) shardStatus(g *Group) ShardStatus {
-	ss := ShardStatus{Shard: g.ID(), Leader: n.id, Term: g.raft.CurrentTerm(), Applied: g.fsm.Applied(), Lag: map[string]uint64{}}
-	if f := g.raft.GetConfiguration(); f.Error() == nil {
+func (n *Node) shardStatus(g *group.Group) ShardStatus {
+	ss := ShardStatus{Shard: g.ID(), Leader: n.id, Term: g.Raft().CurrentTerm(), Applied: g.FSM().Applied(), Lag: map[string]uint64{}}
+	if f := g.Raft().GetConfiguration(); f.Error() == nil {
 		for _, s := range f.Configuration().Servers {
 			id := string(s.ID)
 			if s.Suffrage == raft.Voter {
@@ -228,6 +231,6 @@ func (n *Node) shardStatus(g *Group) ShardStatus {
 			}
 		}
 	}
-	g.ReadStale(func(ks *shardKeyspace, _ int64) { ss.Keys = ks.Len() })
+	g.ReadStale(func(ks *shard.Keyspace, _ int64) { ss.Keys = ks.Len() })
 	return ss
 }

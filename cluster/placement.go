@@ -8,7 +8,8 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"github.com/hashicorp/raft"
 
-	"github.com/ember-node/ember-node/rpc"
+	"github.com/ember-node/ember-node/cluster/group"
+	"github.com/ember-node/ember-node/shard/store"
 )
 
 // Placement: every node computes the same target replica set for each
@@ -85,7 +86,7 @@ func (n *Node) reconcile() {
 			if _, err := n.openGroup(shard); err != nil {
 				n.log.Error("failed to open group", "shard", shard, "error", err)
 			}
-		case g != nil && g.isReadyLeader():
+		case g != nil && g.IsReadyLeader():
 			n.announceGroup(g)
 			if n.reconcileGroup(g, target, &adds) {
 				changed = true
@@ -109,10 +110,10 @@ const maxCatchingUp = 2
 func (n *Node) catchingUp() int {
 	count := 0
 	for _, g := range n.Groups() {
-		if !g.isReadyLeader() {
+		if !g.IsReadyLeader() {
 			continue
 		}
-		if f := g.raft.GetConfiguration(); f.Error() == nil &&
+		if f := g.Raft().GetConfiguration(); f.Error() == nil &&
 			slices.ContainsFunc(f.Configuration().Servers, func(s raft.Server) bool { return s.Suffrage == raft.Nonvoter }) {
 			count++
 		}
@@ -122,8 +123,8 @@ func (n *Node) catchingUp() int {
 
 // reconcileGroup makes at most one membership change; it reports whether
 // it made one. Adding a replica spends one of adds.
-func (n *Node) reconcileGroup(g *Group, target []string, adds *int) bool {
-	f := g.raft.GetConfiguration()
+func (n *Node) reconcileGroup(g *group.Group, target []string, adds *int) bool {
+	f := g.Raft().GetConfiguration()
 	if f.Error() != nil {
 		return false
 	}
@@ -143,13 +144,13 @@ func (n *Node) reconcileGroup(g *Group, target []string, adds *int) bool {
 		if m, ok := n.rt.nodeMeta(id); ok {
 			n.log.Info("adding replica", "shard", g.ID(), "replica", id)
 			*adds--
-			return n.change(g, g.raft.AddNonvoter(raft.ServerID(id), raft.ServerAddress(m.Cluster), 0, 0))
+			return n.change(g, g.Raft().AddNonvoter(raft.ServerID(id), raft.ServerAddress(m.Cluster), 0, 0))
 		}
 	}
 	for _, s := range servers {
 		if s.Suffrage == raft.Nonvoter && slices.Contains(target, string(s.ID)) && n.caughtUp(g, string(s.ID)) {
 			n.log.Info("promoting replica", "shard", g.ID(), "replica", s.ID)
-			return n.change(g, g.raft.AddVoter(s.ID, s.Address, 0, 0))
+			return n.change(g, g.Raft().AddVoter(s.ID, s.Address, 0, 0))
 		}
 	}
 	allTargetsVote := true
@@ -168,12 +169,12 @@ func (n *Node) reconcileGroup(g *Group, target []string, adds *int) bool {
 			return true
 		}
 		n.log.Info("removing replica", "shard", g.ID(), "replica", id)
-		return n.change(g, g.raft.RemoveServer(s.ID, 0, 0))
+		return n.change(g, g.Raft().RemoveServer(s.ID, 0, 0))
 	}
 	return false
 }
 
-func (n *Node) change(g *Group, f raft.IndexFuture) bool {
+func (n *Node) change(g *group.Group, f raft.IndexFuture) bool {
 	if err := f.Error(); err != nil {
 		n.log.Warn("membership change failed", "shard", g.ID(), "error", err)
 	}
@@ -182,25 +183,25 @@ func (n *Node) change(g *Group, f raft.IndexFuture) bool {
 }
 
 // caughtUp asks a new replica how far it has applied.
-func (n *Node) caughtUp(g *Group, id string) bool {
+func (n *Node) caughtUp(g *group.Group, id string) bool {
 	m, ok := n.rt.nodeMeta(id)
 	if !ok {
 		return false
 	}
 	applied, err := n.askApplied(m.Cluster, g.ID())
-	return err == nil && applied+caughtUpLag >= g.fsm.Applied()
+	return err == nil && applied+caughtUpLag >= g.FSM().Applied()
 }
 
 // handOff transfers leadership of g to a target voter, so that this node
 // can then be removed from the group by the new leader.
-func (n *Node) handOff(g *Group, target []string) {
+func (n *Node) handOff(g *group.Group, target []string) {
 	for _, id := range target {
 		if id == n.id || !n.rt.isAlive(id) {
 			continue
 		}
 		if m, ok := n.rt.nodeMeta(id); ok {
 			n.log.Info("handing shard leadership over", "shard", g.ID(), "to", id)
-			if err := g.raft.LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(m.Cluster)).Error(); err != nil {
+			if err := g.Raft().LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(m.Cluster)).Error(); err != nil {
 				n.log.Warn("leadership transfer failed", "shard", g.ID(), "error", err)
 			}
 			return
@@ -222,7 +223,7 @@ func (n *Node) listedBy(shard int) bool {
 
 // maybeDrop closes and deletes a local member the group no longer lists
 // (per its leader's announcement) and that is no placement target.
-func (n *Node) maybeDrop(g *Group, target []string) {
+func (n *Node) maybeDrop(g *group.Group, target []string) {
 	if slices.Contains(target, n.id) && !n.leaving.Load() {
 		return
 	}
@@ -268,7 +269,7 @@ func (n *Node) balanceLeaders() {
 
 // neededBelow reports whether a leader over its share leads a shard in
 // which this node votes and every other voter is at its share or above.
-func (n *Node) neededBelow(v rpc.ClusterView, count map[string]int, share int) bool {
+func (n *Node) neededBelow(v store.ClusterView, count map[string]int, share int) bool {
 	for _, s := range v.Shards {
 		if s.Leader == "" || s.Leader == n.id || count[s.Leader] <= share || !slices.Contains(s.Followers, n.id) {
 			continue
@@ -288,7 +289,7 @@ func (n *Node) neededBelow(v rpc.ClusterView, count map[string]int, share int) b
 // voter that leads fewer than share; it reports whether it did.
 func (n *Node) moveOneLeadership(count map[string]int, share int) bool {
 	for _, g := range n.Groups() {
-		if !g.isReadyLeader() {
+		if !g.IsReadyLeader() {
 			continue
 		}
 		li, _ := n.rt.leaderOf(g.ID())
@@ -298,7 +299,7 @@ func (n *Node) moveOneLeadership(count map[string]int, share int) bool {
 				continue
 			}
 			n.log.Info("balancing shard leadership", "shard", g.ID(), "to", id)
-			g.raft.LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(m.Cluster))
+			g.Raft().LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(m.Cluster))
 			return true
 		}
 	}

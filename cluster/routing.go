@@ -5,8 +5,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ember-node/ember-node/rpc"
 	"github.com/ember-node/ember-node/shard"
+	"github.com/ember-node/ember-node/shard/store"
 )
 
 // NodeMeta is what every node gossips about itself (memberlist node
@@ -161,10 +161,10 @@ func (r *routing) isAlive(id string) bool {
 }
 
 // view renders the routing table for CLUSTER commands and redirects.
-func (r *routing) view() rpc.ClusterView {
+func (r *routing) view() store.ClusterView {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	v := rpc.ClusterView{Self: r.self}
+	v := store.ClusterView{Self: r.self}
 	ids := make([]string, 0, len(r.nodes))
 	for id := range r.nodes {
 		if !r.removed[id] {
@@ -175,10 +175,10 @@ func (r *routing) view() rpc.ClusterView {
 	for _, id := range ids {
 		n := r.nodes[id]
 		_, cport := splitHostPort(n.meta.Cluster)
-		v.Nodes = append(v.Nodes, rpc.ClusterNode{ID: id, Addr: n.meta.Client, ClusterPort: cport, Alive: n.alive})
+		v.Nodes = append(v.Nodes, store.ClusterNode{ID: id, Addr: n.meta.Client, ClusterPort: cport, Alive: n.alive})
 	}
 	for i := range r.shards {
-		s := rpc.ClusterShard{ID: i, Start: i * shard.NumSlots / r.shards, End: (i+1)*shard.NumSlots/r.shards - 1}
+		s := store.ClusterShard{ID: i, Start: i * shard.NumSlots / r.shards, End: (i+1)*shard.NumSlots/r.shards - 1}
 		if li, ok := r.leaders[i]; ok {
 			if n := r.nodes[li.Leader]; n != nil && n.alive {
 				s.Leader, s.Offset = li.Leader, li.Index

@@ -6,7 +6,6 @@
 package fsm
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -18,12 +17,8 @@ import (
 	"github.com/ember-node/ember-node/rpc/resp"
 	"github.com/ember-node/ember-node/shard"
 	"github.com/ember-node/ember-node/shard/command"
+	"github.com/ember-node/ember-node/shard/store"
 )
-
-// ErrStopped is returned for every operation of a group whose state
-// machine hit a record it cannot apply: serving anything after that could
-// serve wrong data.
-var ErrStopped = errors.New("shard stopped")
 
 // Result is what ApplyBatch returns for one log entry: the encoded reply
 // for the node that proposed it, or one reply per record of a batch.
@@ -134,7 +129,7 @@ func (f *FSM) applyOne(l *raft.Log) *Result {
 
 // stop fails the shard on an entry it cannot apply.
 func (f *FSM) stop(l *raft.Log, err error) *Result {
-	err = fmt.Errorf("%w: shard %d: log entry %d in %s: %w", ErrStopped, f.shard, l.Index, f.where, err)
+	err = fmt.Errorf("%w: shard %d: log entry %d in %s: %w", store.ErrStopped, f.shard, l.Index, f.where, err)
 	f.fail(err)
 	return &Result{Err: err}
 }
@@ -144,7 +139,6 @@ func (f *FSM) applyRecord(l *raft.Log, rec *persistence.Record) *Result {
 	if rec.Flags&persistence.FlagResp3 != 0 {
 		w.Proto = 3
 	}
-	f.beforeApply(rec)
 	if err := f.table.ApplyWith(&f.ctx, f.ks, rec, &w); err != nil {
 		return f.stop(l, err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/shard/command"
+	"github.com/ember-node/ember-node/shard/store"
 )
 
 var table = command.NewTable()
@@ -86,14 +87,14 @@ func TestCorruptEntryStopsShard(t *testing.T) {
 	bad.Data[len(bad.Data)-1] ^= 1
 	out := f.ApplyBatch([]*raft.Log{good, bad, entry(3, 1, 1, "set", "c", "3")})
 	res := out[1].(*Result)
-	if !errors.Is(res.Err, ErrStopped) || !strings.Contains(res.Err.Error(), "log entry 2 in /data/shard-00000") ||
+	if !errors.Is(res.Err, store.ErrStopped) || !strings.Contains(res.Err.Error(), "log entry 2 in /data/shard-00000") ||
 		!strings.Contains(res.Err.Error(), "checksum") {
 		t.Fatalf("corrupt entry: %v", res.Err)
 	}
-	if r3 := out[2].(*Result); !errors.Is(r3.Err, ErrStopped) {
+	if r3 := out[2].(*Result); !errors.Is(r3.Err, store.ErrStopped) {
 		t.Fatalf("entry after the corrupt one applied: %+v", r3)
 	}
-	if err := f.Read(0, nil); !errors.Is(err, ErrStopped) {
+	if err := f.Read(0, nil); !errors.Is(err, store.ErrStopped) {
 		t.Fatalf("read after stop: %v", err)
 	}
 }
@@ -193,7 +194,7 @@ func TestCorruptSnapshotStopsShard(t *testing.T) {
 	data[len(data)/2] ^= 0x10
 	b := newFSM()
 	err := b.Restore(io.NopCloser(bytes.NewReader(data)))
-	if !errors.Is(err, ErrStopped) || !strings.Contains(err.Error(), "snapshot in /data/shard-00000") {
+	if !errors.Is(err, store.ErrStopped) || !strings.Contains(err.Error(), "snapshot in /data/shard-00000") {
 		t.Fatalf("corrupt snapshot: %v", err)
 	}
 	if b.Err() == nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/shard"
+	"github.com/ember-node/ember-node/shard/store"
 )
 
 // Snapshot starts a copy-on-write capture in O(slots): it does not copy
@@ -105,7 +106,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
 	ks, applied, err := ReadSnapshot(rc)
 	if err != nil {
-		err = fmt.Errorf("%w: shard %d: snapshot in %s: %w", ErrStopped, f.shard, f.where, err)
+		err = fmt.Errorf("%w: shard %d: snapshot in %s: %w", store.ErrStopped, f.shard, f.where, err)
 		f.fail(err)
 		return err
 	}

@@ -1,7 +1,8 @@
-// Package persistence defines the Record, one mutation of a shard, and its
-// binary codec. A Record is both the append-only-file record and the
-// payload of a Raft log entry, so its encoding is forever: tags are never
-// reused, and the version byte changes when the layout does.
+// Package persistence defines the Record, one mutation of a shard, its
+// binary codec, and the snapshot stream format. A Record is the payload of
+// a Raft log entry (the role Redis's AOF record plays), so its encoding is
+// forever: tags are never reused, and the version byte changes when the
+// layout does.
 package persistence
 
 import (

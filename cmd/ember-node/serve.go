@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/ember-node/ember-node/cluster"
-	"github.com/ember-node/ember-node/rpc"
+	"github.com/ember-node/ember-node/rpc/server"
 	"github.com/ember-node/ember-node/shard/command"
+	"github.com/ember-node/ember-node/shard/local"
+	"github.com/ember-node/ember-node/shard/store"
 )
 
 var errUsage = errors.New("usage")
@@ -48,7 +50,7 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.id, "id", env("EMBER_ID", ""), "node id (default: generated and kept in the data dir)")
 	fs.StringVar(&f.advertise, "advertise", env("EMBER_ADVERTISE", ""), "host clients are told to use (default: bind address)")
 	fs.StringVar(&f.peerAdvertise, "peer-advertise", env("EMBER_PEER_ADVERTISE", ""), "host other nodes use for the cluster and gossip ports (default: --advertise, else --bind); in containers, the container's name")
-	fs.StringVar(&f.join, "join", env("EMBER_JOIN", ""), "client HOST:PORT[,HOST:PORT] of running nodes to join at start (a fresh data dir only)")
+	fs.StringVar(&f.join, "join", env("EMBER_JOIN", ""), "client HOST:PORT[@CPORT][,...] of running nodes to join at start (a fresh data dir only; the cluster port is PORT+10000 unless @CPORT names it)")
 	fs.StringVar(&f.secret, "cluster-secret", env("EMBER_CLUSTER_SECRET", ""), "shared secret: peers authenticate on the cluster port and gossip is encrypted")
 	fs.StringVar(&f.secretFile, "cluster-secret-file", env("EMBER_CLUSTER_SECRET_FILE", ""), "file holding the cluster secret")
 	fs.DurationVar(&f.deadGrace, "dead-grace", envDuration("EMBER_DEAD_GRACE", 60*time.Second), "how long a dead node keeps its replicas before they are re-placed")
@@ -89,8 +91,8 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	return f, nil
 }
 
-func (f *serveFlags) rpcConfig() (rpc.Config, error) {
-	cfg := rpc.DefaultConfig()
+func (f *serveFlags) rpcConfig() (server.Config, error) {
+	cfg := server.DefaultConfig()
 	cfg.Addr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
 	if f.advertise != "" {
 		cfg.Advertise = net.JoinHostPort(f.advertise, strconv.Itoa(f.port))
@@ -134,7 +136,7 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	if f.join != "" {
 		nc.Join = strings.Split(f.join, ",")
 	}
-	nc.Replicas, nc.DeadGrace, nc.Password = f.replicas, f.deadGrace, f.pass
+	nc.Replicas, nc.DeadGrace = f.replicas, f.deadGrace
 	nc.Secret = []byte(f.secret)
 	nc.ClientAddr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
 	if f.advertise != "" {
@@ -148,11 +150,11 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 }
 
 // openStore starts the shard groups, or the in-memory keyspace.
-func (f *serveFlags) openStore(ctx context.Context, table *command.Table, log *slog.Logger) (rpc.Store, error) {
+func (f *serveFlags) openStore(ctx context.Context, table *command.Table, log *slog.Logger) (store.Store, error) {
 	if f.store == "memory" {
-		local := command.NewLocal(table)
-		go local.RunExpiry(ctx, 100*time.Millisecond)
-		return local, nil
+		mem := local.New(table)
+		go mem.RunExpiry(ctx)
+		return mem, nil
 	}
 	node, err := cluster.StartNode(f.nodeConfig(), table, log)
 	if err != nil {
@@ -186,7 +188,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		defer c.Close()
 	}
 	cfg.Cluster = f.store == "raft"
-	srv, err := rpc.NewServer(cfg, store, table, log)
+	srv, err := server.NewServer(cfg, store, table, log)
 	if err != nil {
 		return err
 	}

@@ -151,7 +151,7 @@ func sameScores(v resp.Value) bool {
 func runDbsize(x *runner, p *pair, o op) error {
 	sides := []*conn{p.r}
 	if x.ember != nil {
-		x.ember.store.ExpireOnce(1 << 30)
+		x.ember.store.ExpireOnce()
 	} else {
 		sides = append(sides, p.e)
 	}

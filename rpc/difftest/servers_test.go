@@ -14,9 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ember-node/ember-node/rpc"
 	"github.com/ember-node/ember-node/rpc/resp"
+	"github.com/ember-node/ember-node/rpc/server"
 	"github.com/ember-node/ember-node/shard/command"
+	"github.com/ember-node/ember-node/shard/local"
 )
 
 // replyTimeout bounds every read so a server that never answers fails the
@@ -140,8 +141,8 @@ func checkRedisVersion(t testing.TB, addr string) {
 
 // ember is an in-process ember-node serving over real TCP.
 type ember struct {
-	srv   *rpc.Server
-	store *command.Local
+	srv   *server.Server
+	store *local.Store
 	addr  string
 	done  chan struct{}
 }
@@ -150,12 +151,12 @@ type ember struct {
 // test ends, if not before.
 func startEmber(t testing.TB) *ember {
 	t.Helper()
-	cfg := rpc.DefaultConfig()
+	cfg := server.DefaultConfig()
 	cfg.Addr = "127.0.0.1:0"
 	table := command.NewTable()
-	store := command.NewLocal(table)
+	store := local.New(table)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := rpc.NewServer(cfg, store, table, logger)
+	srv, err := server.NewServer(cfg, store, table, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

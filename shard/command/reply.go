@@ -38,6 +38,10 @@ func AsReply(err error) string {
 	return "ERR " + err.Error()
 }
 
+// ErrOOM is Redis's refusal of a command flagged denyoom while used memory
+// is over maxmemory and eviction cannot bring it down.
+const ErrOOM ReplyError = "OOM command not allowed when used memory > 'maxmemory'."
+
 // Discard is a Writer that drops every reply: replicas apply records
 // without anyone to answer.
 type Discard struct{}
@@ -54,6 +58,16 @@ func (Discard) Map(int)           {}
 func (Discard) Set(int)           {}
 func (Discard) Double(float64)    {}
 func (Discard) Resp3() bool       { return false }
+
+// Count is a Writer that keeps only an integer reply: the number of keys an
+// expiry or eviction record deleted.
+type Count struct {
+	Discard
+	N int64
+}
+
+// Int keeps n.
+func (c *Count) Int(n int64) { c.N = n }
 
 // CString returns b up to its first NUL byte: Redis formats user input
 // into error messages as C strings, so a NUL ends the quoted text.

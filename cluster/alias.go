@@ -1,5 +1,0 @@
-package cluster
-
-import "github.com/ember-node/ember-node/shard"
-
-type shardKeyspace = shard.Keyspace

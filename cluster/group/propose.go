@@ -1,0 +1,198 @@
+package group
+
+import (
+	"sync"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/ember-node/ember-node/fsm"
+	"github.com/ember-node/ember-node/persistence"
+	"github.com/ember-node/ember-node/shard/command"
+	"github.com/ember-node/ember-node/shard/store"
+)
+
+// Group commit: every write waiting for a shard when its proposer wakes
+// goes into one Raft entry (a TagBatch record), so the per-entry costs of
+// Raft and bolt are paid once per batch, not once per write. Writes of one
+// connection keep their order: the queue is FIFO and a batch applies its
+// records in order.
+
+const (
+	maxBatchRecords = 512
+	maxBatchBytes   = 256 << 10
+)
+
+type pendingWrite struct {
+	data  []byte // the encoded record
+	stop  <-chan struct{}
+	done  chan struct{}
+	reply []byte
+	err   error
+}
+
+type proposer struct {
+	g      *Group
+	mu     sync.Mutex
+	queue  []*pendingWrite
+	wake   chan struct{}
+	closed bool
+	// refusing turns new writes away as not-leader (nothing appended, so
+	// clients retry elsewhere) while leadership is handed over; busy
+	// counts batches taken from the queue but not yet given to Raft.
+	refusing bool
+	busy     int
+}
+
+func newProposer(g *Group) *proposer {
+	return &proposer{g: g, wake: make(chan struct{}, 1)}
+}
+
+// submit queues an encoded record and returns its pending write.
+func (p *proposer) submit(data []byte) *pendingWrite {
+	pw := &pendingWrite{data: data, stop: p.g.stop, done: make(chan struct{})}
+	p.mu.Lock()
+	if p.closed || p.refusing {
+		// Never given to Raft: another node may take it (a group is
+		// closed while its node still serves after a hand-off).
+		p.mu.Unlock()
+		pw.err = store.ErrNotLeader
+		close(pw.done)
+		return pw
+	}
+	p.queue = append(p.queue, pw)
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+	return pw
+}
+
+// run proposes batches until the group stops. It does not wait for a
+// batch to commit before proposing the next: Raft pipelines them.
+func (p *proposer) run(stop <-chan struct{}) {
+	defer p.g.wg.Done()
+	for {
+		select {
+		case <-stop:
+			p.mu.Lock()
+			p.closed = true
+			rest := p.queue
+			p.queue = nil
+			p.mu.Unlock()
+			for _, pw := range rest {
+				pw.err = store.ErrNotLeader // never given to Raft
+				close(pw.done)
+			}
+			return
+		case <-p.wake:
+		}
+		for p.proposeSome() {
+		}
+	}
+}
+
+// proposeSome proposes one batch from the queue; false when it was empty.
+func (p *proposer) proposeSome() bool {
+	p.mu.Lock()
+	n, size := 0, 0
+	for n < len(p.queue) && n < maxBatchRecords && (n == 0 || size+len(p.queue[n].data) <= maxBatchBytes) {
+		size += len(p.queue[n].data)
+		n++
+	}
+	batch := append([]*pendingWrite(nil), p.queue[:n]...)
+	clear(p.queue[:n])
+	p.queue = p.queue[n:]
+	if n > 0 {
+		p.busy++
+	}
+	p.mu.Unlock()
+	if n == 0 {
+		return false
+	}
+	defer func() {
+		p.mu.Lock()
+		p.busy--
+		p.mu.Unlock()
+	}()
+	var data []byte
+	if n == 1 {
+		data = batch[0].data
+	} else {
+		entries := make([][]byte, n)
+		for i, pw := range batch {
+			entries[i] = pw.data
+		}
+		data = persistence.EncodeBatch(entries)
+	}
+	f := p.g.raft.Apply(data, 0)
+	go p.complete(f, batch)
+	return true
+}
+
+func (p *proposer) complete(f raft.ApplyFuture, batch []*pendingWrite) {
+	defer func() {
+		for _, pw := range batch {
+			close(pw.done)
+		}
+	}()
+	if err := f.Error(); err != nil {
+		for _, pw := range batch {
+			pw.err = applyError(err)
+		}
+		return
+	}
+	res, ok := f.Response().(*fsm.Result)
+	switch {
+	case !ok || res == nil:
+		for _, pw := range batch {
+			pw.err = store.ErrNotLeader
+		}
+	case res.Err != nil:
+		for _, pw := range batch {
+			pw.err = res.Err
+		}
+	case len(batch) == 1:
+		batch[0].reply = res.Reply
+	default:
+		for i, pw := range batch {
+			pw.reply, pw.err = res.Batch[i].Reply, res.Batch[i].Err
+		}
+	}
+}
+
+// wait blocks until the write's outcome and writes its reply. A group
+// shutting down may never resolve a future raft had queued, so the wait
+// also ends with the group: the outcome is then unknown.
+func (pw *pendingWrite) wait(w command.Writer) error {
+	select {
+	case <-pw.done:
+	case <-pw.stop:
+		select {
+		case <-pw.done:
+		default:
+			return applyError(raft.ErrRaftShutdown)
+		}
+	}
+	if pw.err != nil {
+		return pw.err
+	}
+	if rw, ok := w.(command.RawWriter); ok {
+		rw.Raw(pw.reply)
+	}
+	return nil
+}
+
+// setRefusing starts or stops turning new writes away.
+func (p *proposer) setRefusing(on bool) {
+	p.mu.Lock()
+	p.refusing = on
+	p.mu.Unlock()
+}
+
+// idle reports whether every queued write has been given to Raft.
+func (p *proposer) idle() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.queue) == 0 && p.busy == 0
+}
