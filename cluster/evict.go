@@ -23,7 +23,7 @@ type memGuard struct {
 	rnd *rand.Rand
 }
 
-// SetMaxMemory implements rpc.MemoryGuard.
+// SetMaxMemory implements store.MemoryGuard.
 func (n *Node) SetMaxMemory(bytes int64, policy string) { n.mem.limit.Set(bytes, policy) }
 
 // UsedMemory returns the accounted bytes of every group on this node.
@@ -37,7 +37,7 @@ func (n *Node) UsedMemory() int64 {
 	return sum
 }
 
-// Admit implements rpc.MemoryGuard: before a denyoom write to slot, bring
+// Admit implements store.MemoryGuard: before a denyoom write to slot, bring
 // the node under maxmemory by evicting from the groups it leads, the
 // write's own group first, or refuse the write with OOM.
 func (n *Node) Admit(slot int) error {

@@ -16,7 +16,7 @@ import (
 	"github.com/ember-node/ember-node/shard/store"
 )
 
-// The rpc.Store side of a node: route by slot to the local member of the
+// The store.Store side of a node: route by slot to the local member of the
 // slot's group; anything this node cannot serve is store.ErrNotLeader, which the
 // server turns into MOVED (or TRYAGAIN while the shard has no leader).
 
@@ -27,7 +27,7 @@ func (n *Node) group(slot int) *group.Group {
 	return n.groupByID(ShardOf(slot, n.shardCount()))
 }
 
-// Write implements rpc.Store. A keyless write (FLUSHALL) goes to every
+// Write implements store.Store. A keyless write (FLUSHALL) goes to every
 // shard this node leads; the reply is the first one's.
 func (n *Node) Write(slot int, rec *persistence.Record, w command.Writer) error {
 	if slot >= 0 {
@@ -57,7 +57,7 @@ func (n *Node) Write(slot int, rec *persistence.Record, w command.Writer) error 
 	return nil
 }
 
-// Propose implements rpc.AsyncStore.
+// Propose implements store.AsyncStore.
 func (n *Node) Propose(slot int, rec *persistence.Record) func(w command.Writer) error {
 	g := n.group(slot)
 	if g == nil {
@@ -66,7 +66,7 @@ func (n *Node) Propose(slot int, rec *persistence.Record) func(w command.Writer)
 	return g.Propose(rec)
 }
 
-// Read implements rpc.Store with a linearizable read.
+// Read implements store.Store with a linearizable read.
 func (n *Node) Read(slot int, arrived time.Time, fn func(ks *shard.Keyspace, now int64)) error {
 	g := n.group(slot)
 	if g == nil {
@@ -75,7 +75,7 @@ func (n *Node) Read(slot int, arrived time.Time, fn func(ks *shard.Keyspace, now
 	return g.ReadSince(arrived, fn)
 }
 
-// ReadStale implements rpc.StaleReader: READONLY connections read the
+// ReadStale implements store.StaleReader: READONLY connections read the
 // local replica, possibly behind the leader.
 func (n *Node) ReadStale(slot int, fn func(ks *shard.Keyspace, now int64)) error {
 	g := n.group(slot)
@@ -85,7 +85,7 @@ func (n *Node) ReadStale(slot int, fn func(ks *shard.Keyspace, now int64)) error
 	return g.ReadStale(fn)
 }
 
-// Each implements rpc.Store over the groups this node leads, in slot
+// Each implements store.Store over the groups this node leads, in slot
 // order: DBSIZE, KEYS and SCAN answer for the slots this node serves, as
 // on a Redis Cluster node.
 func (n *Node) Each(fn func(ks *shard.Keyspace, now int64) bool) error {
@@ -135,7 +135,7 @@ func (n *Node) RaftInfo() []string {
 	return out
 }
 
-// ClusterView implements rpc.Topology from the routing table, refreshed
+// ClusterView implements store.Topology from the routing table, refreshed
 // with what this node knows first-hand about the groups it leads.
 func (n *Node) ClusterView() store.ClusterView {
 	for _, g := range n.Groups() {

@@ -2,6 +2,7 @@ package shard
 
 import (
 	"math/bits"
+	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -240,4 +241,10 @@ func (d *Dict[V]) AppendOrdered(key string) *V {
 	*p = n
 	d.used++
 	return &n.val
+}
+
+// unsafeString views b as a string without copying. The caller must not
+// keep the string past the lifetime of b's contents, nor change b meanwhile.
+func unsafeString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }

@@ -186,3 +186,10 @@ func (z *ZSet) Clone() *ZSet {
 	c.level, c.length, c.mem = z.level, z.length, z.mem
 	return c
 }
+
+// Each calls fn for every member in score order.
+func (z *ZSet) Each(fn func(member string, score float64)) {
+	for x := z.First(); x != nil; x = x.Next() {
+		fn(x.Member(), x.Score())
+	}
+}

@@ -122,9 +122,8 @@ func (ri *readIndex) waitSince(arrived int64) error {
 	// A sole voter that is the ready leader needs no round at all: every
 	// write a client was told succeeded has been applied here (replies
 	// follow apply, and earlier terms' writes are applied before ready),
-	// and no other node can have taken writes. A round per pipeline
-	// (goroutine, timer, channels) held single-node GETs to a third of
-	// the in-memory store's rate.
+	// and no other node can have taken writes, so a round (goroutine,
+	// timer, channels) would buy nothing.
 	if g.fsm.Voters() == 1 && g.IsReadyLeader() && g.fsm.Err() == nil {
 		return nil
 	}

@@ -8,13 +8,11 @@ import (
 )
 
 // A cache's heap is mostly live data, so the collector runs when the heap
-// has grown by 30% of it rather than Go's 100%: memory stays near the data
-// (1.47x redis-server's RSS per key at 1M keys instead of 1.82x). On a
-// small heap 30% is a few megabytes, and a node filling up collected
-// every few milliseconds: after FLUSHALL, pipelined SETs of 100k new keys
-// ran at 0.73M/s, against 1.0M/s with more headroom. So the headroom is
-// 30% of the live heap but never less than gcMinHeadroom, re-set after
-// every collection from the heap it left live.
+// has grown by 30% of it rather than Go's 100%: memory stays near the data.
+// On a small heap 30% is a few megabytes, and a node filling up would
+// collect every few milliseconds. So the headroom is 30% of the live heap
+// but never less than gcMinHeadroom, re-set after every collection from the
+// heap it left live (docs/performance.md has the measurements).
 const (
 	gcPercent     = 30
 	gcMinHeadroom = 64 << 20

@@ -22,8 +22,8 @@ import (
 
 var errUsage = errors.New("usage")
 
-// serveFlags are the operator's contract (DESIGN.md). Flags for clustering
-// are accepted now so that scripts keep working when it arrives.
+// serveFlags are the operator's contract (the README's "Running a node"):
+// their names stay, new ones may be added.
 type serveFlags struct {
 	bind, advertise, dataDir, id, join string
 	peerAdvertise                      string
