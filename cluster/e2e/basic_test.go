@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ember-node/ember-node/cmd/ember-node/harness"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -17,22 +18,22 @@ import (
 // back; then redis-cli -c and redis-benchmark --cluster, as users would.
 func TestThreeNodes(t *testing.T) {
 	nodes := startCluster(t, 3, defaultOpts)
-	addrs := []string{nodes[0].addr, nodes[1].addr, nodes[2].addr}
-	waitStatus(t, nodes[0].addr, time.Minute, "fully replicated", allLed(3))
-	st := status(t, nodes[1].addr)
+	addrs := []string{nodes[0].Addr, nodes[1].Addr, nodes[2].Addr}
+	waitStatus(t, nodes[0].Addr, time.Minute, "fully replicated", allLed(3))
+	st := status(t, nodes[1].Addr)
 	st.expect(t, map[string]string{addrs[0]: "alive", addrs[1]: "alive", addrs[2]: "alive"}, addrs...)
 
 	want := map[string]string{}
 	for i := range 10000 {
 		want["key:"+strconv.Itoa(i)] = "value-" + strconv.Itoa(i*7)
 	}
-	w := newClient(nodes[0].addr)
+	w := newClient(nodes[0].Addr)
 	defer w.Close()
 	writeAll(t, w, want)
 	for _, n := range nodes[1:] {
-		c := newClient(n.addr)
+		c := newClient(n.Addr)
 		if lost := readBack(t, c, want); len(lost) > 0 {
-			t.Errorf("reading through %s: %d keys differ, e.g. %v", n.addr, len(lost), lost[:min(5, len(lost))])
+			t.Errorf("reading through %s: %d keys differ, e.g. %v", n.Addr, len(lost), lost[:min(5, len(lost))])
 		}
 		c.Close()
 	}
@@ -99,7 +100,7 @@ func requireTool(t *testing.T, name string) string {
 
 // redisCLI sets keys through one node and reads them through another
 // with redis-cli -c, which follows MOVED.
-func redisCLI(t *testing.T, nodes []*node) {
+func redisCLI(t *testing.T, nodes []*harness.Node) {
 	t.Run("redis-cli", func(t *testing.T) {
 		cli := requireTool(t, "redis-cli")
 		run := func(addr string, args ...string) string {
@@ -112,11 +113,11 @@ func redisCLI(t *testing.T, nodes []*node) {
 		}
 		for i := range 20 {
 			k, v := "cli:"+strconv.Itoa(i), "v"+strconv.Itoa(i)
-			if got := run(nodes[i%3].addr, "SET", k, v); got != "OK" {
+			if got := run(nodes[i%3].Addr, "SET", k, v); got != "OK" {
 				t.Fatalf("redis-cli -c SET %s: %q", k, got)
 			}
-			if got := run(nodes[(i+1)%3].addr, "GET", k); got != v {
-				t.Fatalf("redis-cli -c GET %s through %s: %q, want %q", k, nodes[(i+1)%3].addr, got, v)
+			if got := run(nodes[(i+1)%3].Addr, "GET", k); got != v {
+				t.Fatalf("redis-cli -c GET %s through %s: %q, want %q", k, nodes[(i+1)%3].Addr, got, v)
 			}
 		}
 	})
@@ -124,10 +125,10 @@ func redisCLI(t *testing.T, nodes []*node) {
 
 // redisBenchmark runs redis-benchmark in cluster mode and fails on any
 // error it reports.
-func redisBenchmark(t *testing.T, n *node) {
+func redisBenchmark(t *testing.T, n *harness.Node) {
 	t.Run("redis-benchmark", func(t *testing.T) {
 		rb := requireTool(t, "redis-benchmark")
-		host, port, _ := strings.Cut(n.addr, ":")
+		host, port, _ := strings.Cut(n.Addr, ":")
 		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 		defer cancel()
 		out, err := exec.CommandContext(ctx, rb, "--cluster", "-h", host, "-p", port,

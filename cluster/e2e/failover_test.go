@@ -1,16 +1,15 @@
 package e2e
 
 import (
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ember-node/ember-node/cluster"
+	"github.com/ember-node/ember-node/cmd/ember-node/harness"
 	"github.com/ember-node/ember-node/shard"
 )
 
@@ -22,7 +21,7 @@ import (
 // acknowledged is logged, with the median of the rounds.
 func TestLeaderKill(t *testing.T) {
 	nodes := startCluster(t, 3, defaultOpts)
-	seed := nodes[0].addr
+	seed := nodes[0].Addr
 	c := newClient(seed)
 	defer c.Close()
 	l := startLoad(c, 2, 2*time.Millisecond, plainKeys("fo"))
@@ -37,35 +36,35 @@ func TestLeaderKill(t *testing.T) {
 		st := statusJSON(t, live)
 		victim := nodeByID(t, nodes, st, leaderOf(t, st, 0))
 		killedAt := time.Now()
-		victim.kill(syscall.SIGKILL)
+		victim.Kill()
 		resume := p.waitResume(t, killedAt, 30*time.Second)
 		resumes = append(resumes, resume)
 		t.Logf("round %d: killed %s (leader of shard 0); new leader elected after %s; writes to shard 0 resumed after %s",
-			round, victim.name, electedAfter(nodes, 0, killedAt), resume.Round(time.Millisecond))
+			round, victim.Name, electedAfter(nodes, 0, killedAt), resume.Round(time.Millisecond))
 
-		others := slices.DeleteFunc(slices.Clone(nodes), func(n *node) bool { return n == victim })
-		waitStatus(t, others[0].addr, 30*time.Second, "shard 0 led by a survivor", func(st cluster.Status) bool {
+		others := slices.DeleteFunc(slices.Clone(nodes), func(n *harness.Node) bool { return n == victim })
+		waitStatus(t, others[0].Addr, 30*time.Second, "shard 0 led by a survivor", func(st cluster.Status) bool {
 			l, ok := leaderOfOK(st, 0)
-			return ok && l != idOf(st, victim.addr)
+			return ok && l != idOf(st, victim.Addr)
 		})
 		if round == 1 {
 			// The survivors see the victim dead (gossip's failure
 			// detection) and `ember-node status` shows it.
 			// Gossip reaches each survivor in its own time: wait for both.
 			for _, o := range others {
-				waitStatus(t, o.addr, 30*time.Second, "victim dead", func(st cluster.Status) bool {
-					return !isAlive(st, victim.addr)
+				waitStatus(t, o.Addr, 30*time.Second, "victim dead", func(st cluster.Status) bool {
+					return !isAlive(st, victim.Addr)
 				})
 			}
-			status(t, others[1].addr).expect(t, map[string]string{victim.addr: "dead", others[0].addr: "alive", others[1].addr: "alive"},
-				others[0].addr, others[1].addr)
+			status(t, others[1].Addr).expect(t, map[string]string{victim.Addr: "dead", others[0].Addr: "alive", others[1].Addr: "alive"},
+				others[0].Addr, others[1].Addr)
 		}
 		waitAcks(t, l, l.ackCount()+200)
 
-		victim.start()
-		victim.waitServing(60 * time.Second)
-		waitStatus(t, victim.addr, 60*time.Second, "restarted node back and caught up", func(st cluster.Status) bool {
-			return isAlive(st, victim.addr) && allLed(3)(st) && maxLag(st) < 1000
+		victim.Start()
+		victim.WaitServing(60 * time.Second)
+		waitStatus(t, victim.Addr, 60*time.Second, "restarted node back and caught up", func(st cluster.Status) bool {
+			return isAlive(st, victim.Addr) && allLed(3)(st) && maxLag(st) < 1000
 		})
 	}
 	slices.Sort(resumes)
@@ -81,36 +80,35 @@ func TestLeaderKill(t *testing.T) {
 // removeDead kills the last node for good and removes it with `ember-node
 // remove` right away: the command waits for gossip to declare it dead,
 // then for every shard to drop it. Wrong ids and live nodes are refused.
-func removeDead(t *testing.T, nodes []*node, l *load) {
+func removeDead(t *testing.T, nodes []*harness.Node, l *load) {
 	t.Helper()
 	seed, victim := nodes[0], nodes[2]
-	st := statusJSON(t, seed.addr)
-	if out, err := ops(t, 30*time.Second, "remove", "--node", seed.addr, "0123456789abcdef"); err == nil || !strings.Contains(out, "unknown node") {
+	st := statusJSON(t, seed.Addr)
+	if out, err := harness.Ops(t, 30*time.Second, "remove", "--node", seed.Addr, "0123456789abcdef"); err == nil || !strings.Contains(out, "unknown node") {
 		t.Errorf("remove of an unknown id: %v\n%s", err, out)
 	}
-	if out, err := ops(t, 30*time.Second, "remove", "--node", seed.addr, idOf(st, victim.addr)); err == nil || !strings.Contains(out, "is alive") {
+	if out, err := harness.Ops(t, 30*time.Second, "remove", "--node", seed.Addr, idOf(st, victim.Addr)); err == nil || !strings.Contains(out, "is alive") {
 		t.Errorf("remove of a live node: %v\n%s", err, out)
 	}
-	victim.kill(syscall.SIGKILL)
+	victim.Kill()
 	start := time.Now()
-	out := mustOps(t, 2*time.Minute, "remove", "--node", seed.addr, idOf(st, victim.addr))
+	out := harness.MustOps(t, 2*time.Minute, "remove", "--node", seed.Addr, idOf(st, victim.Addr))
 	t.Logf("remove took %s from the kill:\n%s", time.Since(start).Round(time.Millisecond), out)
-	after := statusJSON(t, seed.addr)
-	if held := holding(after, idOf(st, victim.addr)); len(held) > 0 || len(after.Nodes) != 2 {
+	after := statusJSON(t, seed.Addr)
+	if held := holding(after, idOf(st, victim.Addr)); len(held) > 0 || len(after.Nodes) != 2 {
 		t.Errorf("after remove: shards %v still list the node; nodes %+v", held, after.Nodes)
 	}
-	status(t, nodes[1].addr).expect(t, map[string]string{seed.addr: "alive", nodes[1].addr: "alive"}, seed.addr, nodes[1].addr)
+	status(t, nodes[1].Addr).expect(t, map[string]string{seed.Addr: "alive", nodes[1].Addr: "alive"}, seed.Addr, nodes[1].Addr)
 	waitAcks(t, l, l.ackCount()+200)
 }
 
 // electedAfter reads the nodes' logs for the first "became leader" of
 // shard after since: how much of the pause is Raft's election (the rest
 // is routing and the client finding the new leader).
-func electedAfter(nodes []*node, shardNo int, since time.Time) string {
+func electedAfter(nodes []*harness.Node, shardNo int, since time.Time) string {
 	var first time.Time
 	for _, n := range nodes {
-		b, _ := os.ReadFile(n.logPath)
-		for _, line := range strings.Split(string(b), "\n") {
+		for _, line := range strings.Split(n.Log(), "\n") {
 			if !strings.Contains(line, `msg="became leader"`) || !strings.Contains(line, " shard="+strconv.Itoa(shardNo)+" ") {
 				continue
 			}
@@ -203,13 +201,13 @@ func shardKeys(shardNo, shards int) func(int) string {
 	return func(i int) string { return "{" + tag + "}:" + strconv.Itoa(i) }
 }
 
-func liveAddr(nodes []*node) string {
+func liveAddr(nodes []*harness.Node) string {
 	for _, n := range nodes {
-		if n.running() {
-			return n.addr
+		if n.Running() {
+			return n.Addr
 		}
 	}
-	return nodes[0].addr
+	return nodes[0].Addr
 }
 
 func leaderOfOK(st cluster.Status, shardNo int) (string, bool) {
@@ -248,12 +246,12 @@ func isAlive(st cluster.Status, addr string) bool {
 	return false
 }
 
-func nodeByID(t *testing.T, nodes []*node, st cluster.Status, id string) *node {
+func nodeByID(t *testing.T, nodes []*harness.Node, st cluster.Status, id string) *harness.Node {
 	t.Helper()
 	for _, n := range st.Nodes {
 		if n.ID == id {
 			for _, nd := range nodes {
-				if nd.addr == n.Client {
+				if nd.Addr == n.Client {
 					return nd
 				}
 			}

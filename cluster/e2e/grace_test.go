@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"syscall"
 	"testing"
 	"time"
 )
@@ -14,15 +13,15 @@ func TestDeadNodeReplacedAfterGrace(t *testing.T) {
 	opts := defaultOpts
 	opts.deadGrace = 3 * time.Second
 	nodes := startCluster(t, 4, opts)
-	seed := nodes[0].addr
+	seed := nodes[0].Addr
 	st := statusJSON(t, seed)
 	victim := nodes[3]
-	id := idOf(st, victim.addr)
+	id := idOf(st, victim.Addr)
 	if len(holding(st, id)) == 0 {
 		victim = nodes[2]
-		id = idOf(st, victim.addr)
+		id = idOf(st, victim.Addr)
 	}
-	victim.kill(syscall.SIGKILL)
+	victim.Kill()
 	killed := time.Now()
 	deadline := killed.Add(90 * time.Second)
 	for {

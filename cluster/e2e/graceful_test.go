@@ -2,14 +2,13 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ember-node/ember-node/cluster"
+	"github.com/ember-node/ember-node/cmd/ember-node/harness"
 )
 
 // A node stopped with SIGTERM hands the leadership of its shards to
@@ -20,36 +19,28 @@ import (
 // acknowledged write is read back once the node is back.
 func TestGracefulStopHandsOverLeadership(t *testing.T) {
 	nodes := startCluster(t, 3, defaultOpts)
-	c := newClient(nodes[0].addr)
+	c := newClient(nodes[0].Addr)
 	defer c.Close()
 	l := startLoad(c, 2, 2*time.Millisecond, plainKeys("gs"))
 	defer l.halt()
 	waitAcks(t, l, 200)
 
-	st := stableLeaders(t, nodes[0].addr)
+	st := stableLeaders(t, nodes[0].Addr)
 	victimID := leaderOf(t, st, 0)
 	victim := nodeByID(t, nodes, st, victimID)
-	victim.kill(syscall.SIGTERM)
-	if victim.running() {
-		t.Fatalf("%s still running after SIGTERM", victim.name)
-	}
-	logText, err := os.ReadFile(victim.logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	handed := regexp.MustCompile(`msg="handed over leadership" (?:\S+ )*shard=0 to=(\S+)`).FindSubmatch(logText)
+	victim.Term(20 * time.Second) // fails the test if it still runs then
+	handed := regexp.MustCompile(`msg="handed over leadership" (?:\S+ )*shard=0 to=(\S+)`).FindStringSubmatch(victim.Log())
 	if handed == nil {
-		victim.dumpLog(40)
-		t.Fatalf("%s led shard 0 but did not log handing it over", victim.name)
+		t.Fatalf("%s led shard 0 but did not log handing it over", victim.Name)
 	}
-	if to := string(handed[1]); to == victimID || to == "" {
+	if to := handed[1]; to == victimID || to == "" {
 		t.Fatalf("shard 0 handed over to %q", to)
 	}
 
-	others := slices.DeleteFunc(slices.Clone(nodes), func(n *node) bool { return n == victim })
+	others := slices.DeleteFunc(slices.Clone(nodes), func(n *harness.Node) bool { return n == victim })
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		st := statusJSON(t, others[0].addr)
+		st := statusJSON(t, others[0].Addr)
 		if lead, ok := leaderOfOK(st, 0); ok && lead != victimID {
 			break
 		}
@@ -59,11 +50,11 @@ func TestGracefulStopHandsOverLeadership(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	waitAcks(t, l, l.ackCount()+200)
-	victim.start()
-	victim.waitServing(60 * time.Second)
+	victim.Start()
+	victim.WaitServing(60 * time.Second)
 	l.halt()
 	l.checkErrors(t, true)
-	l.verify(t, nodes[0].addr)
+	l.verify(t, nodes[0].Addr)
 }
 
 // stableLeaders waits until the leaders seen from addr have not changed

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ember-node/ember-node/cluster"
+	"github.com/ember-node/ember-node/cmd/ember-node/harness"
 )
 
 // A fourth node joins a loaded three-node cluster with `ember-node join`,
@@ -15,8 +16,8 @@ import (
 // and retries. `ember-node status` is checked at each step.
 func TestJoinLeaveUnderLoad(t *testing.T) {
 	nodes := startCluster(t, 3, defaultOpts)
-	seed := nodes[0].addr
-	three := []string{nodes[0].addr, nodes[1].addr, nodes[2].addr}
+	seed := nodes[0].Addr
+	three := []string{nodes[0].Addr, nodes[1].Addr, nodes[2].Addr}
 	status(t, seed).expect(t, map[string]string{three[0]: "alive", three[1]: "alive", three[2]: "alive"}, three...)
 
 	c := newClient(seed)
@@ -25,43 +26,43 @@ func TestJoinLeaveUnderLoad(t *testing.T) {
 	defer l.halt()
 	waitAcks(t, l, 500)
 
-	fourth := startNode(t, "n4", defaultOpts) // standalone until it joins
+	fourth := harness.StartNode(t, harness.Config{Name: "n4", Flags: defaultOpts.flags()}) // standalone until it joins
 	start := time.Now()
-	out := mustOps(t, 2*time.Minute, "join", "--node", fourth.addr, seed)
+	out := harness.MustOps(t, 2*time.Minute, "join", "--node", fourth.Addr, seed)
 	t.Logf("join took %s under load:\n%s", time.Since(start).Round(time.Millisecond), out)
-	if !strings.Contains(out, "joined: "+fourth.addr) || !strings.Contains(out, "shards moved") {
+	if !strings.Contains(out, "joined: "+fourth.Addr) || !strings.Contains(out, "shards moved") {
 		t.Fatalf("join output:\n%s", out)
 	}
-	id := nodeID(t, fourth.addr)
+	id := nodeID(t, fourth.Addr)
 	st := statusJSON(t, seed)
 	if held := voterIn(st, id); len(held) == 0 {
-		t.Fatalf("after join %s is a voter of no shard", fourth.addr)
+		t.Fatalf("after join %s is a voter of no shard", fourth.Addr)
 	}
 	// Leaders rebalance onto the new node, so that leaving hands one over.
 	st = waitStatus(t, seed, time.Minute, "leaders balanced over four nodes", balanced(3))
 	if len(ledBy(st, id)) == 0 {
-		t.Fatalf("balanced, but %s leads nothing", fourth.addr)
+		t.Fatalf("balanced, but %s leads nothing", fourth.Addr)
 	}
-	all := append(slices.Clone(three), fourth.addr)
-	tab := status(t, fourth.addr)
-	tab.expect(t, map[string]string{three[0]: "alive", three[1]: "alive", three[2]: "alive", fourth.addr: "alive"}, all...)
+	all := append(slices.Clone(three), fourth.Addr)
+	tab := status(t, fourth.Addr)
+	tab.expect(t, map[string]string{three[0]: "alive", three[1]: "alive", three[2]: "alive", fourth.Addr: "alive"}, all...)
 	if !strings.Contains(tab.text, shortID(id)) {
 		t.Errorf("status does not show %s in any shard:\n%s", shortID(id), tab.text)
 	}
 
 	waitAcks(t, l, l.ackCount()+500) // keep writing with four nodes
 	start = time.Now()
-	out = mustOps(t, 2*time.Minute, "leave", "--node", fourth.addr)
+	out = harness.MustOps(t, 2*time.Minute, "leave", "--node", fourth.Addr)
 	t.Logf("leave took %s under load:\n%s", time.Since(start).Round(time.Millisecond), out)
-	if err := fourth.waitExit(30 * time.Second); err != nil {
-		t.Fatalf("leaving node: %v", err)
+	if code, _ := fourth.WaitExit(30 * time.Second); code != 0 {
+		t.Fatalf("leaving node: exit code %d", code)
 	}
 	st = statusJSON(t, seed)
 	if held := holding(st, id); len(held) > 0 {
 		t.Errorf("after leave, shards %v still list %s", held, id)
 	}
 	tab = status(t, seed)
-	tab.expect(t, map[string]string{fourth.addr: "left"}, three...)
+	tab.expect(t, map[string]string{fourth.Addr: "left"}, three...)
 
 	waitAcks(t, l, l.ackCount()+300) // and with three again
 	l.halt()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ember-node/ember-node/cluster"
+	"github.com/ember-node/ember-node/cmd/ember-node/harness"
 )
 
 // statusTable is `ember-node status` as printed: node rows by client
@@ -22,7 +23,7 @@ type statusTable struct {
 // status runs `ember-node status` against addr and parses its tables.
 func status(t testing.TB, addr string) statusTable {
 	t.Helper()
-	out := mustOps(t, 30*time.Second, "status", "--node", addr)
+	out := harness.MustOps(t, 30*time.Second, "status", "--node", addr)
 	st := statusTable{text: out, state: map[string]string{}, ids: map[string]string{}, leaders: map[int]string{}}
 	section := ""
 	for _, line := range strings.Split(out, "\n") {
@@ -77,7 +78,7 @@ func shortID(id string) string { return id[:min(8, len(id))] }
 // statusJSON returns the merged `ember-node status --json` of addr.
 func statusJSON(t testing.TB, addr string) cluster.Status {
 	t.Helper()
-	out := mustOps(t, 30*time.Second, "status", "--json", "--node", addr)
+	out := harness.MustOps(t, 30*time.Second, "status", "--json", "--node", addr)
 	var st cluster.Status
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatalf("status --json: %v\n%s", err, out)

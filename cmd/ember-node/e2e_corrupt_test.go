@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ember-node/ember-node/cmd/ember-node/harness"
 	"github.com/ember-node/ember-node/rpc/resp"
 	"github.com/ember-node/ember-node/shard"
 )
@@ -44,11 +45,9 @@ func markerKey() string {
 
 func writeGolden(t *testing.T) golden {
 	t.Helper()
-	dir := t.TempDir()
-	n := newNode(t, dir, "--fsync", "always", "--shards", fmt.Sprint(corruptShards), "--log-level", "warn")
-	n.start()
-	n.waitServing(startTimeout)
-	c := mustDial(t, n.addr())
+	n := harness.StartNode(t, harness.Config{Flags: []string{"--fsync", "always", "--shards", fmt.Sprint(corruptShards), "--log-level", "warn"}})
+	dir := n.Dir
+	c := harness.MustDial(t, n.Addr)
 	keys := map[string]string{}
 	for batch := range 3 {
 		var cmds [][]string
@@ -63,9 +62,9 @@ func writeGolden(t *testing.T) golden {
 		} else {
 			cmds = append(cmds, []string{"SAVE"})
 		}
-		c.mustPipeline(t, cmds)
+		c.MustPipeline(t, cmds)
 	}
-	if code := n.term(30 * time.Second); code != 0 {
+	if code := n.Term(30 * time.Second); code != 0 {
 		t.Fatalf("SIGTERM: exit code %d", code)
 	}
 	if snaps := snapshotDirs(t, filepath.Join(dir, "shard-00000")); len(snaps) != 2 {
@@ -76,34 +75,34 @@ func writeGolden(t *testing.T) golden {
 
 // damaged copies the golden dir, applies damage to it and starts a node
 // on it. The node is the golden node (same id) on ports of its own.
-func damaged(t *testing.T, g golden, damage func(shardDir string)) *node {
+func damaged(t *testing.T, g golden, damage func(shardDir string)) *harness.Node {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS(g.dir)); err != nil {
 		t.Fatal(err)
 	}
 	damage(filepath.Join(dir, "shard-00000"))
-	n := newNode(t, dir, "--fsync", "always", "--log-level", "warn")
-	n.start()
+	n := harness.NewNode(t, harness.Config{Dir: dir, Flags: []string{"--fsync", "always", "--log-level", "warn"}})
+	n.Start()
 	return n
 }
 
 // refuses checks that the node exits non-zero without ever answering,
 // and that its output says why with every word in why.
-func refuses(t *testing.T, n *node, why ...string) {
+func refuses(t *testing.T, n *harness.Node, why ...string) {
 	t.Helper()
-	code, served := n.waitExit(startTimeout)
+	code, served := n.WaitExit(harness.StartTimeout)
 	if served {
 		t.Errorf("the node served clients from a damaged data dir")
 	}
 	if code == 0 {
 		t.Errorf("exit code 0 on a damaged data dir")
 	}
-	out := n.log.String()
+	out := n.Log()
 	t.Logf("exit code %d: %s", code, lastWords(out))
 	for _, w := range why {
 		if !strings.Contains(out, w) {
-			t.Errorf("output does not say %q:\n%s", w, n.log.tail(3000))
+			t.Errorf("output does not say %q:\n%s", w, n.Tail(40))
 		}
 	}
 }
@@ -117,7 +116,7 @@ func refuses(t *testing.T, n *node, why ...string) {
 func TestE2ECorruptDataDir(t *testing.T) {
 	t.Parallel()
 	g := writeGolden(t)
-	shardDir := func(n *node) string { return filepath.Join(n.dir, "shard-00000") }
+	shardDir := func(n *harness.Node) string { return filepath.Join(n.Dir, "shard-00000") }
 	t.Run("every snapshot fails its checksum", func(t *testing.T) {
 		t.Parallel()
 		n := damaged(t, g, func(d string) {
@@ -133,9 +132,9 @@ func TestE2ECorruptDataDir(t *testing.T) {
 		n := damaged(t, g, func(d string) {
 			flipByte(t, filepath.Join(newest(t, d), "state.bin"), 0.5)
 		})
-		n.waitServing(startTimeout)
-		checkKeys(t, mustDial(t, n.addr()), g.keys)
-		if !strings.Contains(n.log.String(), "CRC mismatch") {
+		n.WaitServing(harness.StartTimeout)
+		checkKeys(t, harness.MustDial(t, n.Addr), g.keys)
+		if !strings.Contains(n.Log(), "CRC mismatch") {
 			t.Errorf("the damaged snapshot was not even read")
 		}
 	})
@@ -146,13 +145,13 @@ func TestE2ECorruptDataDir(t *testing.T) {
 			flipByte(t, filepath.Join(s, "state.bin"), 0.5)
 			fixMetaCRC(t, s)
 		})
-		n.waitServing(startTimeout)
+		n.WaitServing(harness.StartTimeout)
 		stopped(t, n, g, "shard stopped: shard 0: snapshot in "+shardDir(n)+": snapshot: checksum mismatch")
 	})
 	t.Run("log entry value flipped in raft.db", func(t *testing.T) {
 		t.Parallel()
 		n := damaged(t, g, func(d string) { flipMarker(t, filepath.Join(d, "raft.db")) })
-		n.waitServing(startTimeout)
+		n.WaitServing(harness.StartTimeout)
 		stopped(t, n, g, "shard stopped: shard 0: log entry ", " in "+shardDir(n)+": record checksum mismatch")
 	})
 	t.Run("raft.db pages garbled", func(t *testing.T) {
@@ -181,31 +180,31 @@ func TestE2ECorruptDataDir(t *testing.T) {
 // either exit non-zero before serving, or serve every key correctly, or
 // answer for shard 0 with a stopped-shard error; never a wrong value or a
 // missing key.
-func refusesOrServesAll(t *testing.T, n *node, g golden) {
+func refusesOrServesAll(t *testing.T, n *harness.Node, g golden) {
 	t.Helper()
-	deadline := time.Now().Add(startTimeout)
-	for !ping(n.addr()) {
-		if !n.running() {
-			code := n.cmd.ProcessState.ExitCode()
-			t.Logf("refused: exit code %d: %s", code, lastWords(n.log.String()))
+	deadline := time.Now().Add(harness.StartTimeout)
+	for !harness.Ping(n.Addr) {
+		if !n.Running() {
+			code := n.ExitCode()
+			t.Logf("refused: exit code %d: %s", code, lastWords(n.Log()))
 			if code == 0 {
 				t.Errorf("exit code 0 on a damaged data dir")
 			}
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("neither serving nor exited after %s", startTimeout)
+			t.Fatalf("neither serving nor exited after %s", harness.StartTimeout)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	c := mustDial(t, n.addr())
+	c := harness.MustDial(t, n.Addr)
 	waitShardLeader(t, c, g, 1)
 	waitShardLeader(t, c, g, 0)
 	var cmds [][]string
 	for k := range g.keys {
 		cmds = append(cmds, []string{"GET", k})
 	}
-	vs, err := c.pipeline(cmds)
+	vs, err := c.Pipeline(cmds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,15 +228,15 @@ func refusesOrServesAll(t *testing.T, n *node, g golden) {
 // write of a shard 0 key answers an error with every word in why, never a
 // value; every key of shard 1 reads back and takes writes; INFO says so.
 // (All-shard commands are not checked: see the report on DBSIZE/KEYS.)
-func stopped(t *testing.T, n *node, g golden, why ...string) {
+func stopped(t *testing.T, n *harness.Node, g golden, why ...string) {
 	t.Helper()
-	c := mustDial(t, n.addr())
+	c := harness.MustDial(t, n.Addr)
 	waitShardLeader(t, c, g, 1)
 	var cmds [][]string
 	for k := range g.keys {
 		cmds = append(cmds, []string{"GET", k}, []string{"SET", k, "overwrite"})
 	}
-	vs, err := c.pipeline(cmds)
+	vs, err := c.Pipeline(cmds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +260,7 @@ func stopped(t *testing.T, n *node, g golden, why ...string) {
 	if errs == 0 || served == 0 {
 		t.Errorf("%d commands for the stopped shard, %d for the healthy one: want both", errs, served)
 	}
-	info, err := c.do("INFO", "raft")
+	info, err := c.Do("INFO", "raft")
 	if err != nil || !strings.Contains(info.Str, "shard0:state=stopped") {
 		t.Errorf("INFO raft does not show shard 0 stopped: %s (%v)", info, err)
 	}
@@ -272,7 +271,7 @@ func shardOf(key string) int { return shard.KeySlot(key) * corruptShards / shard
 
 // waitShardLeader waits until a key of shard id reads without TRYAGAIN:
 // a node with a stopped shard serves before its other shards elected.
-func waitShardLeader(t *testing.T, c *client, g golden, id int) {
+func waitShardLeader(t *testing.T, c *harness.Client, g golden, id int) {
 	t.Helper()
 	var key string
 	for k := range g.keys {
@@ -281,9 +280,9 @@ func waitShardLeader(t *testing.T, c *client, g golden, id int) {
 			break
 		}
 	}
-	deadline := time.Now().Add(startTimeout)
+	deadline := time.Now().Add(harness.StartTimeout)
 	for {
-		v, err := c.do("GET", key)
+		v, err := c.Do("GET", key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +290,7 @@ func waitShardLeader(t *testing.T, c *client, g golden, id int) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("shard %d has no leader after %s", id, startTimeout)
+			t.Fatalf("shard %d has no leader after %s", id, harness.StartTimeout)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -330,18 +329,18 @@ func lastWords(out string) string {
 }
 
 // checkKeys reads every key back.
-func checkKeys(t *testing.T, c *client, keys map[string]string) {
+func checkKeys(t *testing.T, c *harness.Client, keys map[string]string) {
 	t.Helper()
 	var cmds [][]string
 	for k := range keys {
 		cmds = append(cmds, []string{"GET", k})
 	}
-	for i, v := range c.mustPipeline(t, cmds) {
+	for i, v := range c.MustPipeline(t, cmds) {
 		if k := cmds[i][1]; v.Str != keys[k] {
 			t.Errorf("GET %s = %s, want %q", k, v, keys[k])
 		}
 	}
-	c.expect(t, fmt.Sprintf(":%d", len(keys)), "DBSIZE")
+	c.Expect(t, fmt.Sprintf(":%d", len(keys)), "DBSIZE")
 }
 
 // snapshotDirs lists a shard's snapshot folders, oldest first.

@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ember-node/ember-node/cmd/ember-node/harness"
 )
 
 const (
-	startTimeout = 60 * time.Second // 16 elections, under -race on 2 cores
-	loadWriters  = 8
-	loadMaxOps   = 20000 // per writer; the node is stopped long before
+	loadWriters = 8
+	loadMaxOps  = 20000 // per writer; the node is stopped long before
 )
 
 // With --fsync always, a SIGKILL in the middle of concurrent writes loses
@@ -28,20 +29,18 @@ const (
 // sent is a property of the bolt store, checked by tracing syscalls.
 func TestE2EKillMidLoadKeepsAcknowledgedWrites(t *testing.T) {
 	t.Parallel()
-	n := newNode(t, t.TempDir(), "--fsync", "always", "--log-level", "warn",
-		"--snapshot-interval", "100ms", "--snapshot-threshold", "40", "--trailing-logs", "10")
-	n.start()
-	n.waitServing(startTimeout)
+	n := harness.StartNode(t, harness.Config{Flags: []string{"--fsync", "always", "--log-level", "warn",
+		"--snapshot-interval", "100ms", "--snapshot-threshold", "40", "--trailing-logs", "10"}})
 
-	l := startLoad(n.addr(), loadWriters, loadMaxOps, time.Now().Add(90*time.Second))
+	l := startLoad(n.Addr, loadWriters, loadMaxOps, time.Now().Add(90*time.Second))
 	l.waitAcked(t, 300, 30*time.Second)
-	mustDial(t, n.addr()).expect(t, `+"Background saving started"`, "BGSAVE")
+	harness.MustDial(t, n.Addr).Expect(t, `+"Background saving started"`, "BGSAVE")
 	l.waitAcked(t, 900, 30*time.Second)
 	l.stopping.Store(true)
-	n.kill()
+	n.Kill()
 	l.finish(t)
 	snapped := map[string]bool{}
-	states, _ := filepath.Glob(filepath.Join(n.dir, "shard-*", "snapshots", "*", "state.bin"))
+	states, _ := filepath.Glob(filepath.Join(n.Dir, "shard-*", "snapshots", "*", "state.bin"))
 	for _, s := range states {
 		if !strings.Contains(s, ".tmp") {
 			snapped[filepath.Base(filepath.Dir(filepath.Dir(filepath.Dir(s))))] = true
@@ -51,14 +50,12 @@ func TestE2EKillMidLoadKeepsAcknowledgedWrites(t *testing.T) {
 		t.Fatalf("%d of 16 shards have a snapshot: recovery would not start from one", len(snapped))
 	}
 
-	n.start()
-	n.waitServing(startTimeout)
-	first := l.verify(t, mustDial(t, n.addr()))
+	n.Start()
+	n.WaitServing(harness.StartTimeout)
+	first := l.verify(t, harness.MustDial(t, n.Addr))
 
-	n.kill()
-	n.start()
-	n.waitServing(startTimeout)
-	if again := l.verify(t, mustDial(t, n.addr())); again != first {
+	n.Restart(harness.StartTimeout)
+	if again := l.verify(t, harness.MustDial(t, n.Addr)); again != first {
 		t.Errorf("a second crash and recovery changed the state")
 	}
 }
@@ -67,21 +64,19 @@ func TestE2EKillMidLoadKeepsAcknowledgedWrites(t *testing.T) {
 // --fsync everysec, exits 0 and keeps every acknowledged write.
 func TestE2EGracefulStopKeepsEverything(t *testing.T) {
 	t.Parallel()
-	n := newNode(t, t.TempDir(), "--fsync", "everysec", "--log-level", "warn")
-	n.start()
-	n.waitServing(startTimeout)
+	n := harness.StartNode(t, harness.Config{Flags: []string{"--fsync", "everysec", "--log-level", "warn"}})
 
-	l := startLoad(n.addr(), loadWriters, loadMaxOps, time.Now().Add(90*time.Second))
+	l := startLoad(n.Addr, loadWriters, loadMaxOps, time.Now().Add(90*time.Second))
 	l.waitAcked(t, 900, 30*time.Second)
 	l.stopping.Store(true)
-	if code := n.term(30 * time.Second); code != 0 {
+	if code := n.Term(30 * time.Second); code != 0 {
 		t.Errorf("SIGTERM: exit code %d, want 0", code)
 	}
 	l.finish(t)
 
-	n.start()
-	n.waitServing(startTimeout)
-	l.verify(t, mustDial(t, n.addr()))
+	n.Start()
+	n.WaitServing(harness.StartTimeout)
+	l.verify(t, harness.MustDial(t, n.Addr))
 }
 
 // State saved by SAVE (a Raft snapshot of every shard) and writes made
@@ -91,36 +86,31 @@ func TestE2EGracefulStopKeepsEverything(t *testing.T) {
 func TestE2ESnapshotThenMoreWritesSurviveKill(t *testing.T) {
 	t.Parallel()
 	const shards = 16
-	dir := t.TempDir()
-	n := newNode(t, dir, "--fsync", "always", "--shards", fmt.Sprint(shards))
-	n.start()
-	n.waitServing(startTimeout)
-	c := mustDial(t, n.addr())
+	n := harness.StartNode(t, harness.Config{Flags: []string{"--fsync", "always", "--shards", fmt.Sprint(shards)}})
+	c := harness.MustDial(t, n.Addr)
 
-	c.mustPipeline(t, snapshotPhaseA())
-	c.expect(t, `+"OK"`, "SAVE")
-	states, _ := filepath.Glob(filepath.Join(dir, "shard-*", "snapshots", "*", "state.bin"))
+	c.MustPipeline(t, snapshotPhaseA())
+	c.Expect(t, `+"OK"`, "SAVE")
+	states, _ := filepath.Glob(filepath.Join(n.Dir, "shard-*", "snapshots", "*", "state.bin"))
 	if len(states) != shards {
 		t.Fatalf("SAVE left %d snapshot files, want one per shard (%d)", len(states), shards)
 	}
-	c.mustPipeline(t, snapshotPhaseB())
+	c.MustPipeline(t, snapshotPhaseB())
 	before := dump(t, c)
-	c.expect(t, ":451", "DBSIZE")
+	c.Expect(t, ":451", "DBSIZE")
 
-	n.kill()
-	n.start()
-	n.waitServing(startTimeout)
-	c = mustDial(t, n.addr())
+	n.Restart(harness.StartTimeout)
+	c = harness.MustDial(t, n.Addr)
 	after := dump(t, c)
 	if before != after {
 		t.Errorf("state after restart differs:\n%s", firstDiff(before, after))
 	}
-	c.expect(t, `$"1000010"`, "GET", "ctr")
-	c.expect(t, `$"b:0 again"`, "GET", "a:0")
-	c.expect(t, `$nil`, "GET", "a:120")
-	c.expect(t, `$"new:199"`, "GET", "new:199")
+	c.Expect(t, `$"1000010"`, "GET", "ctr")
+	c.Expect(t, `$"b:0 again"`, "GET", "a:0")
+	c.Expect(t, `$nil`, "GET", "a:120")
+	c.Expect(t, `$"new:199"`, "GET", "new:199")
 
-	log := n.log.String()
+	log := n.Log()
 	restarted := log[strings.LastIndex(log, "--- start"):]
 	if got := strings.Count(restarted, "restored snapshot"); got != shards {
 		t.Errorf("restart restored %d snapshots, want %d", got, shards)
@@ -174,9 +164,9 @@ func snapshotPhaseB() [][]string {
 
 // dump renders every key with its type, absolute expiry and value
 // (hash fields and set members sorted), one line per key in key order.
-func dump(t *testing.T, c *client) string {
+func dump(t *testing.T, c *harness.Client) string {
 	t.Helper()
-	v := c.mustPipeline(t, [][]string{{"KEYS", "*"}})[0]
+	v := c.MustPipeline(t, [][]string{{"KEYS", "*"}})[0]
 	keys := make([]string, len(v.Elems))
 	for i, e := range v.Elems {
 		keys[i] = e.Str
@@ -186,12 +176,12 @@ func dump(t *testing.T, c *client) string {
 	for _, k := range keys {
 		meta = append(meta, []string{"TYPE", k}, []string{"PEXPIRETIME", k})
 	}
-	mv := c.mustPipeline(t, meta)
+	mv := c.MustPipeline(t, meta)
 	var reads [][]string
 	for i, k := range keys {
 		reads = append(reads, readCmd(mv[2*i].Str, k))
 	}
-	vals := c.mustPipeline(t, reads)
+	vals := c.MustPipeline(t, reads)
 	var b strings.Builder
 	for i, k := range keys {
 		elems := make([]string, len(vals[i].Elems))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ember-node/ember-node/cmd/ember-node/harness"
 	"github.com/ember-node/ember-node/rpc/resp"
 )
 
@@ -77,7 +78,7 @@ func (w *writer) next(i int) op {
 }
 
 func (l *load) run(w *writer, addr string, maxOps int, until time.Time) {
-	c, err := dial(addr)
+	c, err := harness.Dial(addr)
 	if err != nil {
 		w.bad = append(w.bad, err.Error())
 		return
@@ -86,7 +87,7 @@ func (l *load) run(w *writer, addr string, maxOps int, until time.Time) {
 	for i := 0; i < maxOps && time.Now().Before(until); i++ {
 		o := w.next(i)
 		w.pending = &o
-		v, err := c.do(o.args()...)
+		v, err := c.Do(o.args()...)
 		if err != nil || v.Type == '-' && l.stopping.Load() {
 			return // the node went away: o may or may not have applied
 		}
@@ -152,7 +153,7 @@ func (l *load) finish(t *testing.T) {
 // what was acknowledged, allowing each writer's one in-flight write to
 // have applied or not, and checks DBSIZE, so nothing is lost, duplicated
 // or invented. It returns the replies, to compare across restarts.
-func (l *load) verify(t *testing.T, c *client) string {
+func (l *load) verify(t *testing.T, c *harness.Client) string {
 	t.Helper()
 	var all []string
 	present, wrong := int64(0), 0
@@ -161,14 +162,14 @@ func (l *load) verify(t *testing.T, c *client) string {
 		present += n
 		all = append(all, seen...)
 	}
-	v, err := c.do("DBSIZE")
+	v, err := c.Do("DBSIZE")
 	if err != nil || v.Int != present {
 		t.Errorf("DBSIZE = %s (%v), want %d: keys nobody acknowledged", v, err, present)
 	}
 	return strings.Join(all, "\n")
 }
 
-func (w *writer) verify(t *testing.T, c *client, wrong *int) (present int64, seen []string) {
+func (w *writer) verify(t *testing.T, c *harness.Client, wrong *int) (present int64, seen []string) {
 	t.Helper()
 	var keys []string
 	for k := range w.sets {
@@ -192,7 +193,7 @@ func (w *writer) verify(t *testing.T, c *client, wrong *int) (present int64, see
 			cmds[i] = []string{"LRANGE", k, "0", "-1"}
 		}
 	}
-	vs := c.mustPipeline(t, cmds)
+	vs := c.MustPipeline(t, cmds)
 	for i, k := range keys {
 		inflight := p != nil && p.key == k
 		if !vs[i].Null {

@@ -24,7 +24,7 @@ func TestProtocolRandom(t *testing.T) {
 		n = 150
 	}
 	rAddr := startRedis(t)
-	eAddr := startEmber(t).addr
+	eAddr := startEmber(t).Addr
 	r := rand.New(rand.NewPCG(seed, 11))
 	streams := make([]string, n)
 	for i := range streams {

@@ -122,7 +122,7 @@ func feed(addr, data string, idle time.Duration) outcome {
 // close, while a client on another connection keeps being served.
 func TestProtocolErrors(t *testing.T) {
 	rAddr := startRedis(t)
-	eAddr := startEmber(t).addr
+	eAddr := startEmber(t).Addr
 	control := dialPair(t, eAddr, rAddr, 2)
 	defer control.close()
 

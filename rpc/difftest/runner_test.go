@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ember-node/ember-node/cmd/ember-node/harness"
 	"github.com/ember-node/ember-node/rpc/resp"
 )
 
@@ -12,7 +13,7 @@ import (
 // that share one keyspace on each side.
 type runner struct {
 	t        *testing.T
-	ember    *ember // nil when a second redis-server stands in
+	ember    *harness.Node // nil when a second redis-server stands in
 	eAddr    string
 	rAddr    string
 	p2, p3   *pair
@@ -31,7 +32,7 @@ func newRunner(t *testing.T, self bool) *runner {
 		x.eAddr = startRedis(t)
 	} else {
 		x.ember = startEmber(t)
-		x.eAddr = x.ember.addr
+		x.eAddr = x.ember.Addr
 	}
 	x.connect()
 	return x
@@ -90,9 +91,9 @@ func (x *runner) sequence(cfg config, i int, flush bool) int {
 func (x *runner) empty(flush bool) {
 	if !flush {
 		x.close()
-		x.ember.stop(x.t)
+		x.ember.Kill()
 		x.ember = startEmber(x.t)
-		x.eAddr = x.ember.addr
+		x.eAddr = x.ember.Addr
 		x.connect()
 	}
 	ev, rv, err := x.p2.do([]string{"FLUSHDB"})

@@ -1,11 +1,8 @@
 package difftest
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -14,11 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ember-node/ember-node/cmd/ember-node/harness"
 	"github.com/ember-node/ember-node/rpc/resp"
-	"github.com/ember-node/ember-node/rpc/server"
-	"github.com/ember-node/ember-node/shard/command"
-	"github.com/ember-node/ember-node/shard/local"
 )
+
+// TestMain builds ember-node once, with -race when the tests run with
+// it, so a data race in the server fails them too.
+func TestMain(m *testing.M) { os.Exit(harness.Main(m, harness.Race)) }
 
 // replyTimeout bounds every read so a server that never answers fails the
 // test instead of hanging it.
@@ -41,18 +40,6 @@ func redisBinary(t testing.TB) string {
 	return ""
 }
 
-// freePort asks the kernel for an unused loopback port. Another process
-// may take it before redis binds it: startRedis retries.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // startRedis runs a throwaway redis-server 7 and returns its address. It
 // is killed when the test ends.
 func startRedis(t testing.TB) string {
@@ -72,7 +59,7 @@ func startRedis(t testing.TB) string {
 }
 
 func tryStartRedis(t testing.TB, bin string) (string, error) {
-	port := freePort(t)
+	port := harness.FreePorts(t, 1)[0]
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no",
@@ -95,7 +82,7 @@ func tryStartRedis(t testing.TB, bin string) (string, error) {
 			return "", fmt.Errorf("redis-server exited: %v\n%s", err, log)
 		default:
 		}
-		if pingOK(addr) {
+		if harness.Ping(addr) {
 			t.Cleanup(stop)
 			return addr, nil
 		}
@@ -103,20 +90,6 @@ func tryStartRedis(t testing.TB, bin string) (string, error) {
 	}
 	stop()
 	return "", errors.New("redis-server did not answer PING within 10s")
-}
-
-func pingOK(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return false
-	}
-	v, err := resp.ReadValue(bufio.NewReader(c))
-	return err == nil && v.Type == '+' && v.Str == "PONG"
 }
 
 // checkRedisVersion insists on Redis 7: the replies compared are 7.0's.
@@ -139,83 +112,44 @@ func checkRedisVersion(t testing.TB, addr string) {
 	t.Fatalf("no redis_version in INFO server: %q", v.Str)
 }
 
-// ember is an in-process ember-node serving over real TCP.
-type ember struct {
-	srv   *server.Server
-	store *local.Store
-	addr  string
-	done  chan struct{}
-}
-
-// startEmber serves a fresh single-node ember-node; it stops when the
-// test ends, if not before.
-func startEmber(t testing.TB) *ember {
+// startEmber starts an ember-node process serving the unreplicated
+// in-memory keyspace (--store memory): the binary operators run, with its
+// own defaults, and the command code of the replicated store without
+// Raft's round trips. It is killed when the test ends, if not before.
+func startEmber(t testing.TB) *harness.Node {
 	t.Helper()
-	cfg := server.DefaultConfig()
-	cfg.Addr = "127.0.0.1:0"
-	table := command.NewTable()
-	store := local.New(table)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := server.NewServer(cfg, store, table, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := srv.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &ember{srv: srv, store: store, addr: ln.Addr().String(), done: make(chan struct{})}
-	go func() {
-		defer close(e.done)
-		_ = srv.Serve(ln)
-	}()
-	t.Cleanup(func() { e.stop(t) })
-	return e
+	return harness.StartNode(t, harness.Config{Name: "ember", Flags: []string{"--store", "memory", "--log-level", "warn"}})
 }
 
-func (e *ember) stop(t testing.TB) {
-	_ = e.srv.Close()
-	select {
-	case <-e.done:
-	case <-time.After(5 * time.Second):
-		t.Error("ember-node Serve did not return after Close")
-	}
-}
-
-// conn is a raw RESP client: it writes argv as a RESP array and reads one
-// reply, keeping the type byte, so replies compare exactly.
+// conn is a raw RESP client named for its server: it keeps each reply's
+// type byte, so replies compare exactly, and sends apart from receiving,
+// so a pair's two round trips overlap.
 type conn struct {
 	name string
-	c    net.Conn
-	r    *bufio.Reader
-	out  []byte
+	*harness.Client
 }
 
 func dial(t testing.TB, addr, name string) *conn {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	c, err := harness.Dial(addr)
 	if err != nil {
 		t.Fatalf("dial %s %s: %v", name, addr, err)
 	}
-	return &conn{name: name, c: c, r: bufio.NewReader(c)}
+	c.Timeout = replyTimeout
+	return &conn{name: name, Client: c}
 }
 
-func (c *conn) close() { _ = c.c.Close() }
+func (c *conn) close() { _ = c.Close() }
 
 func (c *conn) send(args []string) error {
-	c.out = c.out[:0]
-	c.out = appendCommand(c.out, args)
-	_ = c.c.SetWriteDeadline(time.Now().Add(replyTimeout))
-	_, err := c.c.Write(c.out)
-	if err != nil {
+	if err := c.Send(args...); err != nil {
 		return fmt.Errorf("%s: write: %w", c.name, err)
 	}
 	return nil
 }
 
 func (c *conn) recv() (resp.Value, error) {
-	_ = c.c.SetReadDeadline(time.Now().Add(replyTimeout))
-	v, err := resp.ReadValue(c.r)
+	v, err := c.Receive()
 	if err != nil {
 		return v, fmt.Errorf("%s: read: %w", c.name, err)
 	}
@@ -227,14 +161,6 @@ func (c *conn) do(args ...string) (resp.Value, error) {
 		return resp.Value{}, err
 	}
 	return c.recv()
-}
-
-func appendCommand(b []byte, args []string) []byte {
-	argv := make([][]byte, len(args))
-	for i, a := range args {
-		argv[i] = []byte(a)
-	}
-	return resp.AppendCommand(b, argv...)
 }
 
 // pair is one connection to each server, in the same protocol version.

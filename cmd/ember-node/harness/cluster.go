@@ -1,0 +1,56 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// StartCluster starts n nodes named n1..nN with the same flags, the way
+// an operator forms a cluster: n1 bootstraps the shards, the others start
+// with --join n1, and `ember-node join` for each returns once that node
+// holds its share of replicas. Leaderships may still be moving towards
+// balance when it returns.
+func StartCluster(t testing.TB, n int, flags ...string) []*Node {
+	t.Helper()
+	first := StartNode(t, Config{Name: "n1", Flags: flags})
+	nodes := []*Node{first}
+	join := append(slices.Clip(flags), "--join", first.Addr)
+	for i := 2; i <= n; i++ {
+		nodes = append(nodes, StartNode(t, Config{Name: "n" + strconv.Itoa(i), Flags: join}))
+	}
+	for _, nd := range nodes[1:] {
+		MustOps(t, time.Minute, "join", "--node", nd.Addr, first.Addr)
+	}
+	return nodes
+}
+
+// Ops runs an ember-node operator subcommand (join, leave, remove,
+// status, health) with --timeout timeout and returns its combined output;
+// the process is killed 10s after timeout if it has not returned.
+func Ops(t testing.TB, timeout time.Duration, args ...string) (string, error) {
+	t.Helper()
+	bin := Binary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+10*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, append(slices.Clip(args), "--timeout", timeout.String())...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// MustOps is Ops that fails the test on a non-zero exit.
+func MustOps(t testing.TB, timeout time.Duration, args ...string) string {
+	t.Helper()
+	out, err := Ops(t, timeout, args...)
+	if err != nil {
+		t.Fatalf("ember-node %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
