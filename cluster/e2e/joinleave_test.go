@@ -16,7 +16,7 @@ import (
 // and retries. `ember-node status` is checked at each step.
 func TestJoinLeaveUnderLoad(t *testing.T) {
 	nodes := startCluster(t, 3, defaultOpts)
-	seed := nodes[0].Addr
+	seed := nodes[0].Seed()
 	three := []string{nodes[0].Addr, nodes[1].Addr, nodes[2].Addr}
 	status(t, seed).expect(t, map[string]string{three[0]: "alive", three[1]: "alive", three[2]: "alive"}, three...)
 

@@ -101,7 +101,13 @@ func (o *opsCmd) join(ctx context.Context, seeds []string) error {
 	if err := json.Unmarshal([]byte(v.Str), &info); err != nil {
 		return fmt.Errorf("node %s: unreadable info: %w", o.node, err)
 	}
-	cs, err := o.c.gather(ctx, seeds)
+	// A seed may name its cluster port (host:port@cport) for the joiner;
+	// this command itself talks to client ports.
+	clients := make([]string, len(seeds))
+	for i, s := range seeds {
+		clients[i], _, _ = strings.Cut(s, "@")
+	}
+	cs, err := o.c.gather(ctx, clients)
 	if err != nil {
 		return fmt.Errorf("no node of the cluster to join answered: %w", err)
 	}
@@ -116,7 +122,7 @@ func (o *opsCmd) join(ctx context.Context, seeds []string) error {
 	start := time.Now()
 	var final *clusterState
 	err = o.wait(ctx, "waiting for "+o.node+" to take its replicas", func() (string, bool) {
-		cs, err := o.c.gather(ctx, append(slices.Clone(seeds), o.node))
+		cs, err := o.c.gather(ctx, append(slices.Clone(clients), o.node))
 		if err != nil {
 			return "no node answered: " + err.Error(), false
 		}

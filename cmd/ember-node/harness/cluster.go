@@ -20,12 +20,12 @@ func StartCluster(t testing.TB, n int, flags ...string) []*Node {
 	t.Helper()
 	first := StartNode(t, Config{Name: "n1", Flags: flags})
 	nodes := []*Node{first}
-	join := append(slices.Clip(flags), "--join", first.Addr)
+	join := append(slices.Clip(flags), "--join", first.Seed())
 	for i := 2; i <= n; i++ {
 		nodes = append(nodes, StartNode(t, Config{Name: "n" + strconv.Itoa(i), Flags: join}))
 	}
 	for _, nd := range nodes[1:] {
-		MustOps(t, time.Minute, "join", "--node", nd.Addr, first.Addr)
+		MustOps(t, time.Minute, "join", "--node", nd.Addr, first.Seed())
 	}
 	return nodes
 }

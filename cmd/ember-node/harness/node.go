@@ -49,6 +49,10 @@ type Node struct {
 	paused bool
 }
 
+// Seed is the node's address as joiners name it: the client address and,
+// since the harness picks the cluster port freely, that port after an @.
+func (n *Node) Seed() string { return n.Addr + "@" + strconv.Itoa(n.Ports[1]) }
+
 // NewNode prepares a node on fresh ports without starting it.
 func NewNode(t testing.TB, cfg Config) *Node {
 	t.Helper()
