@@ -9,17 +9,9 @@ import (
 // announceGroup tells the cluster that this node leads g, with its
 // members, so every node can route the shard's slots here.
 func (n *Node) announceGroup(g *group.Group) {
-	li := leaderInfo{Shard: g.ID(), Leader: n.id, Term: g.Raft().CurrentTerm(), Index: g.FSM().Applied()}
-	f := g.Raft().GetConfiguration()
-	if f.Error() != nil {
+	li, ok := leaderOf(g, n.id)
+	if !ok {
 		return
-	}
-	for _, s := range f.Configuration().Servers {
-		if s.Suffrage == raft.Voter {
-			li.Voters = append(li.Voters, string(s.ID))
-		} else {
-			li.Learns = append(li.Learns, string(s.ID))
-		}
 	}
 	n.mu.RLock()
 	ml := n.ml
@@ -43,10 +35,18 @@ func (n *Node) observeLeader(g *group.Group) {
 	if id == "" || string(id) == n.id {
 		return
 	}
-	li := leaderInfo{Shard: g.ID(), Leader: string(id), Term: g.Raft().CurrentTerm(), Index: g.FSM().Applied()}
+	if li, ok := leaderOf(g, string(id)); ok {
+		n.rt.observe(li)
+	}
+}
+
+// leaderOf describes g as led by leader in its current term, with its
+// members from the group's configuration; false when raft cannot tell.
+func leaderOf(g *group.Group, leader string) (leaderInfo, bool) {
+	li := leaderInfo{Shard: g.ID(), Leader: leader, Term: g.Raft().CurrentTerm(), Index: g.FSM().Applied()}
 	f := g.Raft().GetConfiguration()
 	if f.Error() != nil {
-		return
+		return li, false
 	}
 	for _, s := range f.Configuration().Servers {
 		if s.Suffrage == raft.Voter {
@@ -55,5 +55,5 @@ func (n *Node) observeLeader(g *group.Group) {
 			li.Learns = append(li.Learns, string(s.ID))
 		}
 	}
-	n.rt.observe(li)
+	return li, true
 }

@@ -3,8 +3,6 @@ package cluster
 import (
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -146,13 +144,4 @@ func (n *Node) ClusterView() store.ClusterView {
 		}
 	}
 	return n.rt.view()
-}
-
-func splitHostPort(addr string) (string, int) {
-	h, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr, 0
-	}
-	port, _ := strconv.Atoi(p)
-	return h, port
 }

@@ -174,7 +174,7 @@ func (r *routing) view() store.ClusterView {
 	slices.Sort(ids)
 	for _, id := range ids {
 		n := r.nodes[id]
-		_, cport := splitHostPort(n.meta.Cluster)
+		_, cport := store.SplitAddr(n.meta.Cluster)
 		v.Nodes = append(v.Nodes, store.ClusterNode{ID: id, Addr: n.meta.Client, ClusterPort: cport, Alive: n.alive})
 	}
 	for i := range r.shards {

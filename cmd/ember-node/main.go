@@ -51,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 const usage = `usage:
   ember-node [serve] [flags]                  run a node (ember-node serve -h for flags)
-  ember-node join   --node NEW_HOST:PORT EXISTING_HOST:PORT
+  ember-node join   --node NEW_HOST:PORT EXISTING_HOST:PORT[@CPORT]
                                               an empty running node joins a cluster; returns
                                               once it holds its share of replicas
   ember-node leave  --node HOST:PORT          hand over and leave; returns once the node exited

@@ -29,7 +29,7 @@ type opsCmd struct {
 }
 
 const opsUsage = `usage:
-  ember-node join   [flags] --node NEW_HOST:PORT EXISTING_HOST:PORT
+  ember-node join   [flags] --node NEW_HOST:PORT EXISTING_HOST:PORT[@CPORT]
   ember-node leave  [flags] --node HOST:PORT
   ember-node remove [flags] --node HOST:PORT NODE_ID
   ember-node status [flags] --node HOST:PORT

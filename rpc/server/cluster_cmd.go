@@ -137,18 +137,9 @@ func clusterInfo(v store.ClusterView) string {
 		state, assigned, ok, assigned-ok, known, len(leaders))
 }
 
-func splitAddr(addr string) (string, int) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr, 0
-	}
-	p, _ := strconv.Atoi(port)
-	return host, p
-}
-
 // writeNodeEndpoint writes [ip, port, id, metadata] as CLUSTER SLOTS does.
 func (c *client) writeNodeEndpoint(n store.ClusterNode) {
-	host, port := splitAddr(n.Addr)
+	host, port := store.SplitAddr(n.Addr)
 	c.w.Array(4)
 	c.w.BulkString(host)
 	c.w.Int(int64(port))
@@ -198,7 +189,7 @@ func (c *client) clusterShards(v store.ClusterView) {
 		c.w.Array(len(members))
 		for _, id := range members {
 			n, _ := v.Node(id)
-			host, port := splitAddr(n.Addr)
+			host, port := store.SplitAddr(n.Addr)
 			role, health := "replica", "online"
 			if id == s.Leader {
 				role = "master"
@@ -255,7 +246,7 @@ func clusterNodes(v store.ClusterView) string {
 			flags += ",fail"
 			link = "disconnected"
 		}
-		host, port := splitAddr(n.Addr)
+		host, port := store.SplitAddr(n.Addr)
 		fmt.Fprintf(&sb, "%s %s:%d@%d %s %s 0 0 0 %s", n.ID, host, port, n.ClusterPort, flags, master, link)
 		for _, r := range slots {
 			sb.WriteString(" " + r)

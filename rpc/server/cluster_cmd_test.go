@@ -3,6 +3,8 @@ package server
 import (
 	"strings"
 	"testing"
+
+	"github.com/ember-node/ember-node/shard/store"
 )
 
 func TestClusterCommandsSingleNode(t *testing.T) {
@@ -15,7 +17,7 @@ func TestClusterCommandsSingleNode(t *testing.T) {
 	if len(id) != 40 {
 		t.Fatalf("MYID %q", id)
 	}
-	host, port := splitAddr(addr)
+	host, port := store.SplitAddr(addr)
 	tc.expect(`*[*[:0 :16383 *[$"`+host+`" :`+itoa(port)+` $"`+id+`" *[]]]]`, "CLUSTER", "SLOTS")
 	if n := tc.do("CLUSTER", "NODES"); !strings.Contains(n, id+" "+addr+"@0 myself,master - 0 0 0 connected 0-16383") {
 		t.Errorf("CLUSTER NODES: %s", n)

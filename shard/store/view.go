@@ -1,5 +1,10 @@
 package store
 
+import (
+	"net"
+	"strconv"
+)
+
 // Topology is a Store that knows the cluster: who serves which slots.
 // CLUSTER SLOTS, SHARDS and NODES render it, and redirections use it.
 type Topology interface {
@@ -55,4 +60,16 @@ func (v *ClusterView) ShardOf(slot int) (ClusterShard, bool) {
 		}
 	}
 	return ClusterShard{}, false
+}
+
+// SplitAddr splits a node's address, host:port, into the host and port
+// that CLUSTER SLOTS, SHARDS and NODES report; a malformed address is all
+// host, port 0.
+func SplitAddr(addr string) (string, int) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr, 0
+	}
+	p, _ := strconv.Atoi(port)
+	return host, p
 }
