@@ -16,7 +16,7 @@ import (
 // and retries. `ember-node status` is checked at each step.
 func TestJoinLeaveUnderLoad(t *testing.T) {
 	nodes := startCluster(t, 3, defaultOpts)
-	seed := nodes[0].Seed()
+	seed := nodes[0].Addr
 	three := []string{nodes[0].Addr, nodes[1].Addr, nodes[2].Addr}
 	status(t, seed).expect(t, map[string]string{three[0]: "alive", three[1]: "alive", three[2]: "alive"}, three...)
 
@@ -28,7 +28,7 @@ func TestJoinLeaveUnderLoad(t *testing.T) {
 
 	fourth := harness.StartNode(t, harness.Config{Name: "n4", Flags: defaultOpts.flags()}) // standalone until it joins
 	start := time.Now()
-	out := harness.MustOps(t, 2*time.Minute, "join", "--node", fourth.Addr, seed)
+	out := harness.MustOps(t, 2*time.Minute, "join", "--node", fourth.Addr, nodes[0].Seed())
 	t.Logf("join took %s under load:\n%s", time.Since(start).Round(time.Millisecond), out)
 	if !strings.Contains(out, "joined: "+fourth.Addr) || !strings.Contains(out, "shards moved") {
 		t.Fatalf("join output:\n%s", out)
