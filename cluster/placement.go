@@ -201,7 +201,7 @@ func (n *Node) handOff(g *group.Group, target []string) {
 		}
 		if m, ok := n.rt.nodeMeta(id); ok {
 			n.log.Info("handing shard leadership over", "shard", g.ID(), "to", id)
-			if err := g.Raft().LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(m.Cluster)).Error(); err != nil {
+			if err := g.TransferLeadershipTo(id, m.Cluster); err != nil {
 				n.log.Warn("leadership transfer failed", "shard", g.ID(), "error", err)
 			}
 			return
@@ -299,7 +299,11 @@ func (n *Node) moveOneLeadership(count map[string]int, share int) bool {
 				continue
 			}
 			n.log.Info("balancing shard leadership", "shard", g.ID(), "to", id)
-			g.Raft().LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(m.Cluster))
+			go func() { // a transfer takes up to an election; placement goes on
+				if err := g.TransferLeadershipTo(id, m.Cluster); err != nil {
+					n.log.Warn("leadership transfer failed", "shard", g.ID(), "error", err)
+				}
+			}()
 			return true
 		}
 	}

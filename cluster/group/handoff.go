@@ -3,6 +3,8 @@ package group
 import (
 	"fmt"
 	"time"
+
+	"github.com/hashicorp/raft"
 )
 
 // TransferLeadership makes an up-to-date follower leader of g and returns its ID
@@ -19,8 +21,13 @@ func (g *Group) TransferLeadership(deadline time.Time) (string, error) {
 	if deadline.Before(qd) {
 		qd = deadline
 	}
-	if err := g.quiesce(qd); err != nil {
+	g.reads.dropLease()
+	resume := func() {
 		g.prop.setRefusing(false)
+		g.reads.allowLeases()
+	}
+	if err := g.quiesce(qd); err != nil {
+		resume()
 		return "", err
 	}
 	result := make(chan error, 1)
@@ -28,11 +35,11 @@ func (g *Group) TransferLeadership(deadline time.Time) (string, error) {
 	select {
 	case err := <-result:
 		if err != nil {
-			g.prop.setRefusing(false)
+			resume()
 			return "", fmt.Errorf("shard %d: %w", g.ID(), err)
 		}
 	case <-time.After(time.Until(deadline)):
-		g.prop.setRefusing(false)
+		resume()
 		return "", fmt.Errorf("shard %d: leadership transfer timed out", g.ID())
 	}
 	// The new leader is known here once its first heartbeat arrives.
@@ -69,4 +76,17 @@ func (g *Group) quiesce(deadline time.Time) error {
 	case <-time.After(time.Until(deadline)):
 		return fmt.Errorf("shard %d: barrier not applied in time", g.ID())
 	}
+}
+
+// TransferLeadershipTo asks raft to make the voter id (at its cluster
+// address addr) leader: placement's balancing and a leaving node's
+// hand-off. The read lease ends first, since the target stands for
+// election at once; it is allowed again when the transfer failed.
+func (g *Group) TransferLeadershipTo(id, addr string) error {
+	g.reads.dropLease()
+	err := g.raft.LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(addr)).Error()
+	if err != nil {
+		g.reads.allowLeases()
+	}
+	return err
 }

@@ -1,8 +1,6 @@
 package group
 
 import (
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -11,7 +9,6 @@ import (
 	"github.com/ember-node/ember-node/shard"
 	"github.com/ember-node/ember-node/shard/command"
 	"github.com/ember-node/ember-node/shard/reclaim"
-	"github.com/ember-node/ember-node/shard/store"
 )
 
 // watchLeadership runs the leader's duties while this member leads: a
@@ -63,6 +60,7 @@ func (g *Group) lead(stop <-chan struct{}) {
 		g.log.Warn("leader no-op failed", "error", err)
 		return
 	}
+	g.reads.allowLeases() // a transfer that succeeded earlier left them off
 	g.ready.Store(term)
 	if g.cfg.OnLeader != nil {
 		g.cfg.OnLeader(g)
@@ -89,107 +87,4 @@ func (g *Group) expireOnce() {
 // IsReadyLeader reports whether reads may be served as leader now.
 func (g *Group) IsReadyLeader() bool {
 	return g.raft.State() == raft.Leader && g.ready.Load() == g.raft.CurrentTerm()
-}
-
-// readIndex batches linearizable reads: every read waiting when a round
-// starts shares that round's leadership check, then waits until the state
-// machine has applied the commit index seen at the round's start. Reads
-// that arrive during a round wait for the next one, so no read is served
-// from a state older than its arrival.
-type readIndex struct {
-	g       *Group
-	mu      sync.Mutex
-	waiting []chan error
-	running bool
-	// lastOK is when (monotonic ns since epoch) the last successful round
-	// started. A read that arrived before it needs no round of its own.
-	lastOK atomic.Int64
-}
-
-// clockBase anchors monotonic round times.
-var clockBase = time.Now()
-
-func monoNow() int64 { return int64(time.Since(clockBase)) }
-
-// waitSince waits until a round that started after arrived has confirmed
-// leadership and been applied. Pipelined reads that arrived together
-// share one round this way.
-func (ri *readIndex) waitSince(arrived int64) error {
-	g := ri.g
-	if ri.lastOK.Load() > arrived && g.IsReadyLeader() {
-		return nil
-	}
-	// A sole voter that is the ready leader needs no round at all: every
-	// write a client was told succeeded has been applied here (replies
-	// follow apply, and earlier terms' writes are applied before ready),
-	// and no other node can have taken writes, so a round (goroutine,
-	// timer, channels) would buy nothing.
-	if g.fsm.Voters() == 1 && g.IsReadyLeader() && g.fsm.Err() == nil {
-		return nil
-	}
-	return ri.wait()
-}
-
-func (ri *readIndex) wait() error {
-	ch := make(chan error, 1)
-	ri.mu.Lock()
-	ri.waiting = append(ri.waiting, ch)
-	start := !ri.running
-	ri.running = true
-	ri.mu.Unlock()
-	if start {
-		go ri.loop()
-	}
-	return <-ch
-}
-
-func (ri *readIndex) loop() {
-	for {
-		ri.mu.Lock()
-		batch := ri.waiting
-		ri.waiting = nil
-		if len(batch) == 0 {
-			ri.running = false
-			ri.mu.Unlock()
-			return
-		}
-		ri.mu.Unlock()
-		err := ri.round()
-		for _, ch := range batch {
-			ch <- err
-		}
-	}
-}
-
-// readTimeout bounds a round: a leader that cannot reach a quorum for this
-// long answers TRYAGAIN rather than hang.
-const readTimeout = 5 * time.Second
-
-func (ri *readIndex) round() error {
-	g := ri.g
-	if err := g.fsm.Err(); err != nil {
-		return err
-	}
-	if !g.IsReadyLeader() {
-		return store.ErrNotLeader
-	}
-	started := monoNow()
-	commit := g.raft.CommitIndex()
-	// A sole voter cannot be deposed without a configuration change that
-	// it would have to commit itself, so only groups with peers need the
-	// leadership round.
-	if g.fsm.Voters() != 1 {
-		if err := g.raft.VerifyLeader().Error(); err != nil {
-			return store.ErrNotLeader
-		}
-	}
-	select {
-	case <-g.fsm.WaitApplied(commit):
-		ri.lastOK.Store(started)
-		return nil
-	case <-time.After(readTimeout):
-		return store.ErrNotLeader
-	case <-g.stop:
-		return store.ErrNotLeader // the group closed: the read was not served
-	}
 }
