@@ -24,33 +24,15 @@ func hashCommands() []*Spec {
 	}
 }
 
-// lookupHash returns the live hash under key for a read, nil when absent.
-// On a key of another type it replies WRONGTYPE and reports false.
-func lookupHash(c *Ctx, key []byte) (*shard.Hash, bool) {
-	o := c.KS.Lookup(key, c.Now)
-	if o == nil {
-		return nil, true
-	}
-	if o.Kind != shard.KindHash {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.Hash(), true
-}
-
-// writeHash returns the hash under key for a write, creating it when
+// hashOrNew returns the hash under key for a write, creating it when
 // absent (an empty one is deleted when the write ends). On a key of another
 // type it replies WRONGTYPE and returns nil.
-func writeHash(c *Ctx, key []byte) *shard.Hash {
-	o := c.KS.LookupWrite(key, c.Now)
-	if o == nil {
-		return c.KS.Create(key, shard.KindHash, c.Now).Hash()
+func hashOrNew(c *Ctx, key []byte) *shard.Hash {
+	h, ok := writeHash(c, key, keepAbsent)
+	if ok && h == nil {
+		h = c.KS.Create(key, shard.KindHash, c.Now).Hash()
 	}
-	if o.Kind != shard.KindHash {
-		c.W.Error(ErrWrongType)
-		return nil
-	}
-	return o.Hash()
+	return h
 }
 
 // pairsPrepare refuses an odd number of field/value arguments before the
@@ -83,7 +65,7 @@ func hsetPairs(c *Ctx, argv [][]byte, name string) (int, bool) {
 		c.W.Error(ArityError(name))
 		return 0, false
 	}
-	h := writeHash(c, argv[1])
+	h := hashOrNew(c, argv[1])
 	if h == nil {
 		return 0, false
 	}
@@ -97,7 +79,7 @@ func hsetPairs(c *Ctx, argv [][]byte, name string) (int, bool) {
 }
 
 func hsetnxCmd(c *Ctx, argv [][]byte) {
-	h := writeHash(c, argv[1])
+	h := hashOrNew(c, argv[1])
 	if h == nil {
 		return
 	}
@@ -110,12 +92,8 @@ func hsetnxCmd(c *Ctx, argv [][]byte) {
 }
 
 func hgetCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
+	h, ok := readHash(c, argv[1], nullAbsent)
 	if !ok {
-		return
-	}
-	if h == nil {
-		c.W.Null()
 		return
 	}
 	if v, ok := h.Get(argv[2]); ok {
@@ -126,7 +104,7 @@ func hgetCmd(c *Ctx, argv [][]byte) {
 }
 
 func hmgetCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
+	h, ok := readHash(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}
@@ -142,66 +120,46 @@ func hmgetCmd(c *Ctx, argv [][]byte) {
 	}
 }
 
-func hgetallCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
+func hgetallCmd(c *Ctx, argv [][]byte) { hashEntries(c, argv[1], true, true) }
+func hkeysCmd(c *Ctx, argv [][]byte)   { hashEntries(c, argv[1], true, false) }
+func hvalsCmd(c *Ctx, argv [][]byte)   { hashEntries(c, argv[1], false, true) }
+
+// hashEntries is HGETALL (fields and values, as a map), HKEYS (fields) and
+// HVALS (values): one walk of the hash, empty for a missing key.
+func hashEntries(c *Ctx, key []byte, fields, values bool) {
+	h, ok := readHash(c, key, keepAbsent)
 	if !ok {
 		return
 	}
+	n := 0
+	if h != nil {
+		n = h.Len()
+	}
+	if fields && values {
+		c.W.Map(n)
+	} else {
+		c.W.Array(n)
+	}
 	if h == nil {
-		c.W.Map(0)
 		return
 	}
-	c.W.Map(h.Len())
 	h.Range(func(f string, v []byte) bool {
-		c.W.BulkString(f)
-		c.W.Bulk(v)
-		return true
-	})
-}
-
-func hkeysCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		c.W.Array(0)
-		return
-	}
-	c.W.Array(h.Len())
-	h.Range(func(f string, _ []byte) bool {
-		c.W.BulkString(f)
-		return true
-	})
-}
-
-func hvalsCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		c.W.Array(0)
-		return
-	}
-	c.W.Array(h.Len())
-	h.Range(func(_ string, v []byte) bool {
-		c.W.Bulk(v)
+		if fields {
+			c.W.BulkString(f)
+		}
+		if values {
+			c.W.Bulk(v)
+		}
 		return true
 	})
 }
 
 func hdelCmd(c *Ctx, argv [][]byte) {
-	o := c.KS.LookupWrite(argv[1], c.Now)
-	if o == nil {
-		c.W.Int(0)
+	h, ok := writeHash(c, argv[1], zeroAbsent)
+	if !ok {
 		return
 	}
-	if o.Kind != shard.KindHash {
-		c.W.Error(ErrWrongType)
-		return
-	}
-	h, n := o.Hash(), 0
+	n := 0
 	for _, f := range argv[2:] {
 		if h.Delete(f) {
 			n++
@@ -211,40 +169,21 @@ func hdelCmd(c *Ctx, argv [][]byte) {
 }
 
 func hexistsCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
+	if h, ok := readHash(c, argv[1], zeroAbsent); ok {
+		_, in := h.Get(argv[2])
+		c.W.Int(b2i(in))
 	}
-	n := int64(0)
-	if h != nil {
-		if _, ok := h.Get(argv[2]); ok {
-			n = 1
-		}
-	}
-	c.W.Int(n)
 }
 
 func hlenCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
+	if h, ok := readHash(c, argv[1], zeroAbsent); ok {
+		c.W.Int(int64(h.Len()))
 	}
-	n := 0
-	if h != nil {
-		n = h.Len()
-	}
-	c.W.Int(int64(n))
 }
 
 func hstrlenCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
-	}
-	n := 0
-	if h != nil {
+	if h, ok := readHash(c, argv[1], zeroAbsent); ok {
 		v, _ := h.Get(argv[2])
-		n = len(v)
+		c.W.Int(int64(len(v)))
 	}
-	c.W.Int(int64(n))
 }

@@ -61,46 +61,18 @@ func intArgs(positions ...int) func(argv [][]byte) string {
 	}
 }
 
-// readList returns the live list under key for a read, nil when absent. On
-// a key of another type it replies WRONGTYPE and reports false.
-func readList(c *Ctx, key []byte) (*shard.List, bool) {
-	o := c.KS.Lookup(key, c.Now)
-	if o == nil {
-		return nil, true
-	}
-	if o.Kind != shard.KindList {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.List(), true
-}
-
-// writeList is readList for a write: an expired key is deleted and the
-// list is re-accounted when the command ends.
-func writeList(c *Ctx, key []byte) (*shard.List, bool) {
-	o := c.KS.LookupWrite(key, c.Now)
-	if o == nil {
-		return nil, true
-	}
-	if o.Kind != shard.KindList {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.List(), true
-}
-
 // pushCmd is LPUSH (front), RPUSH, and with onlyExisting LPUSHX and RPUSHX.
 func pushCmd(front, onlyExisting bool) func(*Ctx, [][]byte) {
 	return func(c *Ctx, argv [][]byte) {
-		l, ok := writeList(c, argv[1])
+		miss := keepAbsent
+		if onlyExisting {
+			miss = zeroAbsent
+		}
+		l, ok := writeList(c, argv[1], miss)
 		if !ok {
 			return
 		}
 		if l == nil {
-			if onlyExisting {
-				c.W.Int(0)
-				return
-			}
 			l = c.KS.Create(argv[1], shard.KindList, c.Now).List()
 		}
 		for _, v := range argv[2:] {
@@ -137,7 +109,7 @@ func popCmd(name string, front bool) func(*Ctx, [][]byte) {
 			return
 		}
 		hasCount := len(argv) == 3
-		l, ok := writeList(c, argv[1])
+		l, ok := writeList(c, argv[1], keepAbsent)
 		if !ok {
 			return
 		}

@@ -5,7 +5,7 @@ import "github.com/ember-node/ember-node/shard"
 // lsetCmd looks the key up before parsing the index, as Redis does: a
 // missing key is "no such key" whatever the index.
 func lsetCmd(c *Ctx, argv [][]byte) {
-	l, ok := writeList(c, argv[1])
+	l, ok := writeList(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}
@@ -13,9 +13,8 @@ func lsetCmd(c *Ctx, argv [][]byte) {
 		c.W.Error(ErrNoSuchKey)
 		return
 	}
-	arg, ok := ParseInt(argv[2])
+	arg, ok := intArg(c, argv[2])
 	if !ok {
-		c.W.Error(ErrNotInt)
 		return
 	}
 	i, ok := listIndex(arg, l.Len())
@@ -28,19 +27,18 @@ func lsetCmd(c *Ctx, argv [][]byte) {
 }
 
 func ltrimCmd(c *Ctx, argv [][]byte) {
-	start, ok1 := ParseInt(argv[2])
-	end, ok2 := ParseInt(argv[3])
-	if !ok1 || !ok2 {
-		c.W.Error(ErrNotInt)
+	start, end, ok := intPair(c, argv[2], argv[3])
+	if !ok {
 		return
 	}
-	l, ok := writeList(c, argv[1])
+	l, ok := writeList(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}
 	if l != nil {
 		// An emptied list is deleted by Flush when the command ends.
-		l.Trim(listRange(start, end, l.Len()))
+		from, to := indexRange(start, end, l.Len())
+		l.Trim(from, to-from)
 	}
 	c.W.Simple("OK")
 }
@@ -49,17 +47,12 @@ func ltrimCmd(c *Ctx, argv [][]byte) {
 // negative one, and every match for 0. Count -9223372036854775808 negates
 // to itself, which Redis's loop also reads as "no limit".
 func lremCmd(c *Ctx, argv [][]byte) {
-	count, ok := ParseInt(argv[2])
-	if !ok {
-		c.W.Error(ErrNotInt)
-		return
-	}
-	l, ok := writeList(c, argv[1])
+	count, ok := intArg(c, argv[2])
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.W.Int(0)
+	l, ok := writeList(c, argv[1], zeroAbsent)
+	if !ok {
 		return
 	}
 	fromTail := count < 0
@@ -95,12 +88,8 @@ func linsertCmd(c *Ctx, argv [][]byte) {
 		c.W.Error(ErrSyntax)
 		return
 	}
-	l, ok := writeList(c, argv[1])
+	l, ok := writeList(c, argv[1], zeroAbsent)
 	if !ok {
-		return
-	}
-	if l == nil {
-		c.W.Int(0)
 		return
 	}
 	i := l.Index(argv[3], 0)
@@ -154,15 +143,15 @@ func rpoplpushCmd(c *Ctx, argv [][]byte) {
 // WRONGTYPE destination leaves the source as it was. The popped element is
 // owned by the list already and moves without a copy.
 func listMove(c *Ctx, src, dst []byte, fromLeft, toLeft bool) {
-	sl, ok := writeList(c, src)
+	sl, ok := writeList(c, src, nullAbsent)
 	if !ok {
 		return
 	}
-	if sl == nil || sl.Len() == 0 {
+	if sl.Len() == 0 {
 		c.W.Null()
 		return
 	}
-	dl, ok := writeList(c, dst)
+	dl, ok := writeList(c, dst, keepAbsent)
 	if !ok {
 		return
 	}

@@ -7,54 +7,23 @@ import (
 )
 
 func llenCmd(c *Ctx, argv [][]byte) {
-	l, ok := readList(c, argv[1])
-	if !ok {
-		return
+	if l, ok := readList(c, argv[1], zeroAbsent); ok {
+		c.W.Int(int64(l.Len()))
 	}
-	if l == nil {
-		c.W.Int(0)
-		return
-	}
-	c.W.Int(int64(l.Len()))
-}
-
-// listRange turns Redis's inclusive start..end (negative counts from the
-// tail) over a list of length ln into from and a count n, n = 0 when the
-// range is empty, with LRANGE's and LTRIM's clamping.
-func listRange(start, end int64, ln int) (from, n int) {
-	size := int64(ln)
-	if start < 0 {
-		start += size
-	}
-	if end < 0 {
-		end += size
-	}
-	start = max(start, 0)
-	if start > end || start >= size {
-		return 0, 0
-	}
-	end = min(end, size-1)
-	return int(start), int(end - start + 1)
 }
 
 func lrangeCmd(c *Ctx, argv [][]byte) {
-	start, ok1 := ParseInt(argv[2])
-	end, ok2 := ParseInt(argv[3])
-	if !ok1 || !ok2 {
-		c.W.Error(ErrNotInt)
-		return
-	}
-	l, ok := readList(c, argv[1])
+	start, end, ok := intPair(c, argv[2], argv[3])
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.W.Array(0)
+	l, ok := readList(c, argv[1], emptyAbsent)
+	if !ok {
 		return
 	}
-	from, n := listRange(start, end, l.Len())
-	c.W.Array(n)
-	for i := from; i < from+n; i++ {
+	from, to := indexRange(start, end, l.Len())
+	c.W.Array(to - from)
+	for i := from; i < to; i++ {
 		c.W.Bulk(l.At(i))
 	}
 }
@@ -70,17 +39,12 @@ func listIndex(arg int64, ln int) (int, bool) {
 // lindexCmd looks the key up before parsing the index, as Redis does: a
 // missing key answers null whatever the index.
 func lindexCmd(c *Ctx, argv [][]byte) {
-	l, ok := readList(c, argv[1])
+	l, ok := readList(c, argv[1], nullAbsent)
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.W.Null()
-		return
-	}
-	arg, ok := ParseInt(argv[2])
+	arg, ok := intArg(c, argv[2])
 	if !ok {
-		c.W.Error(ErrNotInt)
 		return
 	}
 	i, ok := listIndex(arg, l.Len())
@@ -135,11 +99,10 @@ func parseLpos(argv [][]byte) (lposOpts, string) {
 
 func lposCmd(c *Ctx, argv [][]byte) {
 	o, msg := parseLpos(argv)
-	if msg != "" {
-		c.W.Error(msg)
+	if failed(c, msg) {
 		return
 	}
-	l, ok := readList(c, argv[1])
+	l, ok := readList(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}

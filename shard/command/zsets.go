@@ -28,23 +28,6 @@ func zsetCoreCommands() []*Spec {
 	}
 }
 
-// zget returns the live sorted set under key, nil when absent, without
-// touching the keyspace statistics or marking anything written: a write
-// command marks the key (zwrite.mark) only once it changes something, so
-// a no-op leaves WATCH alone, as in Redis. On a key of another type it
-// replies WRONGTYPE and reports false.
-func zget(c *Ctx, key []byte) (*shard.ZSet, bool) {
-	o := c.KS.Peek(key)
-	if o == nil || o.Expired(c.Now) {
-		return nil, true
-	}
-	if o.Kind != shard.KindZSet {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.ZSet(), true
-}
-
 // zwrite marks the key of a write command dirty before its first change.
 type zwrite struct {
 	c      *Ctx
@@ -57,19 +40,6 @@ func (w *zwrite) mark() {
 		w.c.KS.LookupWrite(w.key, w.c.Now)
 		w.marked = true
 	}
-}
-
-// zread is zget for read commands: a lookup that counts as a hit or miss.
-func zread(c *Ctx, key []byte) (*shard.ZSet, bool) {
-	o := c.KS.Lookup(key, c.Now)
-	if o == nil {
-		return nil, true
-	}
-	if o.Kind != shard.KindZSet {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.ZSet(), true
 }
 
 func zaddPrepare(c *Ctx, argv [][]byte) ([][]byte, error) {
@@ -96,12 +66,11 @@ func zincrbyCmd(c *Ctx, argv [][]byte) { zaddGeneric(c, argv, zaddIncr) }
 func zaddGeneric(c *Ctx, argv [][]byte, flags int) {
 	var buf [16]float64
 	scores, flags, first, msg := parseZAdd(argv, flags, buf[:0])
-	if msg != "" {
-		c.W.Error(msg)
+	if failed(c, msg) {
 		return
 	}
 	w := zwrite{c: c, key: argv[1]}
-	z, ok := zget(c, w.key)
+	z, ok := peekZSet(c, w.key, keepAbsent)
 	if !ok {
 		return
 	}
@@ -190,7 +159,7 @@ func zaddOne(w *zwrite, z *shard.ZSet, member []byte, score float64, flags int) 
 
 func zremCmd(c *Ctx, argv [][]byte) {
 	w := zwrite{c: c, key: argv[1]}
-	z, ok := zget(c, w.key)
+	z, ok := peekZSet(c, w.key, keepAbsent)
 	if !ok {
 		return
 	}
@@ -209,12 +178,8 @@ func zremCmd(c *Ctx, argv [][]byte) {
 }
 
 func zscoreCmd(c *Ctx, argv [][]byte) {
-	z, ok := zread(c, argv[1])
+	z, ok := readZSet(c, argv[1], nullAbsent)
 	if !ok {
-		return
-	}
-	if z == nil {
-		c.W.Null()
 		return
 	}
 	if s, in := z.Score(argv[2]); in {
@@ -225,7 +190,7 @@ func zscoreCmd(c *Ctx, argv [][]byte) {
 }
 
 func zmscoreCmd(c *Ctx, argv [][]byte) {
-	z, ok := zread(c, argv[1])
+	z, ok := readZSet(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}
@@ -244,27 +209,17 @@ func zmscoreCmd(c *Ctx, argv [][]byte) {
 }
 
 func zcardCmd(c *Ctx, argv [][]byte) {
-	z, ok := zread(c, argv[1])
-	if !ok {
-		return
+	if z, ok := readZSet(c, argv[1], zeroAbsent); ok {
+		c.W.Int(int64(z.Len()))
 	}
-	if z == nil {
-		c.W.Int(0)
-		return
-	}
-	c.W.Int(int64(z.Len()))
 }
 
 func zrankCmd(c *Ctx, argv [][]byte)    { zrankGeneric(c, argv, false) }
 func zrevrankCmd(c *Ctx, argv [][]byte) { zrankGeneric(c, argv, true) }
 
 func zrankGeneric(c *Ctx, argv [][]byte, rev bool) {
-	z, ok := zread(c, argv[1])
+	z, ok := readZSet(c, argv[1], nullAbsent)
 	if !ok {
-		return
-	}
-	if z == nil {
-		c.W.Null()
 		return
 	}
 	r, in := z.Rank(argv[2])
