@@ -21,15 +21,15 @@ type scanRequest struct {
 
 // scanStart begins HSCAN, SSCAN and ZSCAN with Redis's order of checks:
 // the cursor, then the key (a missing one is an empty page), then MATCH
-// and COUNT. read is the collection's typed lookup. It replies itself, and
-// reports false, when the command is done.
-func scanStart[T any](c *Ctx, argv [][]byte, read func(*Ctx, []byte, absent) (*T, bool)) (*T, scanRequest, bool) {
+// and COUNT. It replies itself, and reports false, when the command is
+// done.
+func scanStart[T any](c *Ctx, argv [][]byte, k kindOf[T]) (*T, scanRequest, bool) {
 	cursor, ok := parseCursor(argv[2])
 	if !ok {
 		c.W.Error("ERR invalid cursor")
 		return nil, scanRequest{}, false
 	}
-	x, ok := read(c, argv[1], emptyScanAbsent)
+	x, ok := k.read(c, argv[1], emptyScanAbsent)
 	if !ok {
 		return nil, scanRequest{}, false
 	}

@@ -24,17 +24,6 @@ func hashCommands() []*Spec {
 	}
 }
 
-// hashOrNew returns the hash under key for a write, creating it when
-// absent (an empty one is deleted when the write ends). On a key of another
-// type it replies WRONGTYPE and returns nil.
-func hashOrNew(c *Ctx, key []byte) *shard.Hash {
-	h, ok := writeHash(c, key, keepAbsent)
-	if ok && h == nil {
-		h = c.KS.Create(key, shard.KindHash, c.Now).Hash()
-	}
-	return h
-}
-
 // pairsPrepare refuses an odd number of field/value arguments before the
 // command becomes a record.
 func pairsPrepare(name string) func(*Ctx, [][]byte) ([][]byte, error) {
@@ -65,7 +54,7 @@ func hsetPairs(c *Ctx, argv [][]byte, name string) (int, bool) {
 		c.W.Error(ArityError(name))
 		return 0, false
 	}
-	h := hashOrNew(c, argv[1])
+	h := hashKind.writeOrNew(c, argv[1])
 	if h == nil {
 		return 0, false
 	}
@@ -79,7 +68,7 @@ func hsetPairs(c *Ctx, argv [][]byte, name string) (int, bool) {
 }
 
 func hsetnxCmd(c *Ctx, argv [][]byte) {
-	h := hashOrNew(c, argv[1])
+	h := hashKind.writeOrNew(c, argv[1])
 	if h == nil {
 		return
 	}
@@ -91,32 +80,13 @@ func hsetnxCmd(c *Ctx, argv [][]byte) {
 	c.W.Int(1)
 }
 
-func hgetCmd(c *Ctx, argv [][]byte) {
-	h, ok := readHash(c, argv[1], nullAbsent)
-	if !ok {
-		return
-	}
-	if v, ok := h.Get(argv[2]); ok {
-		c.W.Bulk(v)
-		return
-	}
-	c.W.Null()
-}
+func hgetCmd(c *Ctx, argv [][]byte)  { hashFields(c, argv, false) }
+func hmgetCmd(c *Ctx, argv [][]byte) { hashFields(c, argv, true) }
 
-func hmgetCmd(c *Ctx, argv [][]byte) {
-	h, ok := readHash(c, argv[1], keepAbsent)
-	if !ok {
-		return
-	}
-	c.W.Array(len(argv) - 2)
-	for _, f := range argv[2:] {
-		if h == nil {
-			c.W.Null()
-		} else if v, ok := h.Get(f); ok {
-			c.W.Bulk(v)
-		} else {
-			c.W.Null()
-		}
+// hashFields is HGET and HMGET (array): the values of fields argv[2:].
+func hashFields(c *Ctx, argv [][]byte, array bool) {
+	if h, ok := hashKind.read(c, argv[1], keepAbsent); ok {
+		writeEntries(c, argv[2:], array, h, (*shard.Hash).Get, c.W.Bulk)
 	}
 }
 
@@ -127,7 +97,7 @@ func hvalsCmd(c *Ctx, argv [][]byte)   { hashEntries(c, argv[1], false, true) }
 // hashEntries is HGETALL (fields and values, as a map), HKEYS (fields) and
 // HVALS (values): one walk of the hash, empty for a missing key.
 func hashEntries(c *Ctx, key []byte, fields, values bool) {
-	h, ok := readHash(c, key, keepAbsent)
+	h, ok := hashKind.read(c, key, keepAbsent)
 	if !ok {
 		return
 	}
@@ -155,34 +125,26 @@ func hashEntries(c *Ctx, key []byte, fields, values bool) {
 }
 
 func hdelCmd(c *Ctx, argv [][]byte) {
-	h, ok := writeHash(c, argv[1], zeroAbsent)
-	if !ok {
-		return
+	if h, ok := hashKind.write(c, argv[1], zeroAbsent); ok {
+		countArgs(c, argv[2:], h.Delete)
 	}
-	n := 0
-	for _, f := range argv[2:] {
-		if h.Delete(f) {
-			n++
-		}
-	}
-	c.W.Int(int64(n))
 }
 
 func hexistsCmd(c *Ctx, argv [][]byte) {
-	if h, ok := readHash(c, argv[1], zeroAbsent); ok {
+	if h, ok := hashKind.read(c, argv[1], zeroAbsent); ok {
 		_, in := h.Get(argv[2])
 		c.W.Int(b2i(in))
 	}
 }
 
 func hlenCmd(c *Ctx, argv [][]byte) {
-	if h, ok := readHash(c, argv[1], zeroAbsent); ok {
+	if h, ok := hashKind.read(c, argv[1], zeroAbsent); ok {
 		c.W.Int(int64(h.Len()))
 	}
 }
 
 func hstrlenCmd(c *Ctx, argv [][]byte) {
-	if h, ok := readHash(c, argv[1], zeroAbsent); ok {
+	if h, ok := hashKind.read(c, argv[1], zeroAbsent); ok {
 		v, _ := h.Get(argv[2])
 		c.W.Int(int64(len(v)))
 	}

@@ -25,7 +25,7 @@ func parseRandCount(c *Ctx, b []byte) (int64, bool) {
 
 func hrandfieldCmd(c *Ctx, argv [][]byte) {
 	if len(argv) == 2 {
-		if h, ok := readHash(c, argv[1], nullAbsent); ok {
+		if h, ok := hashKind.read(c, argv[1], nullAbsent); ok {
 			f, _, _ := h.Random(c.Rand().Uint64N)
 			c.W.BulkString(f)
 		}
@@ -44,7 +44,7 @@ func hrandfieldCmd(c *Ctx, argv [][]byte) {
 		c.W.Error("ERR value is out of range")
 		return
 	}
-	if h, ok := readHash(c, argv[1], emptyAbsent); ok {
+	if h, ok := hashKind.read(c, argv[1], emptyAbsent); ok {
 		hrandfieldCount(c, h, count, withValues)
 	}
 }

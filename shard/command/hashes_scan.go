@@ -1,7 +1,7 @@
 package command
 
 func hscanCmd(c *Ctx, argv [][]byte) {
-	h, r, ok := scanStart(c, argv, readHash)
+	h, r, ok := scanStart(c, argv, hashKind)
 	if !ok {
 		return
 	}

@@ -61,19 +61,18 @@ func intArgs(positions ...int) func(argv [][]byte) string {
 	}
 }
 
-// pushCmd is LPUSH (front), RPUSH, and with onlyExisting LPUSHX and RPUSHX.
+// pushCmd is LPUSH (front), RPUSH, and with onlyExisting LPUSHX and RPUSHX,
+// which answer 0 for a missing key instead of creating it.
 func pushCmd(front, onlyExisting bool) func(*Ctx, [][]byte) {
 	return func(c *Ctx, argv [][]byte) {
-		miss := keepAbsent
+		var l *shard.List
 		if onlyExisting {
-			miss = zeroAbsent
-		}
-		l, ok := writeList(c, argv[1], miss)
-		if !ok {
-			return
+			l, _ = listKind.write(c, argv[1], zeroAbsent)
+		} else {
+			l = listKind.writeOrNew(c, argv[1])
 		}
 		if l == nil {
-			l = c.KS.Create(argv[1], shard.KindList, c.Now).List()
+			return
 		}
 		for _, v := range argv[2:] {
 			pushEnd(l, front, clone(v))
@@ -109,7 +108,7 @@ func popCmd(name string, front bool) func(*Ctx, [][]byte) {
 			return
 		}
 		hasCount := len(argv) == 3
-		l, ok := writeList(c, argv[1], keepAbsent)
+		l, ok := listKind.write(c, argv[1], keepAbsent)
 		if !ok {
 			return
 		}

@@ -7,7 +7,7 @@ import (
 )
 
 func llenCmd(c *Ctx, argv [][]byte) {
-	if l, ok := readList(c, argv[1], zeroAbsent); ok {
+	if l, ok := listKind.read(c, argv[1], zeroAbsent); ok {
 		c.W.Int(int64(l.Len()))
 	}
 }
@@ -17,7 +17,7 @@ func lrangeCmd(c *Ctx, argv [][]byte) {
 	if !ok {
 		return
 	}
-	l, ok := readList(c, argv[1], emptyAbsent)
+	l, ok := listKind.read(c, argv[1], emptyAbsent)
 	if !ok {
 		return
 	}
@@ -28,31 +28,37 @@ func lrangeCmd(c *Ctx, argv [][]byte) {
 	}
 }
 
-// listIndex resolves a possibly negative index; ok is false out of range.
-func listIndex(arg int64, ln int) (int, bool) {
-	if arg < 0 {
-		arg += int64(ln)
+// listIndexArg parses the index of LINDEX and LSET, negative counting from
+// the tail, replying "not an integer" (and ok false) for a bad one. i is -1
+// when the index falls outside l.
+func listIndexArg(c *Ctx, arg []byte, l *shard.List) (i int, ok bool) {
+	n, ok := intArg(c, arg)
+	if !ok {
+		return 0, false
 	}
-	return int(arg), arg >= 0 && arg < int64(ln)
+	if n < 0 {
+		n += int64(l.Len())
+	}
+	if n < 0 || n >= int64(l.Len()) {
+		return -1, true
+	}
+	return int(n), true
 }
 
 // lindexCmd looks the key up before parsing the index, as Redis does: a
 // missing key answers null whatever the index.
 func lindexCmd(c *Ctx, argv [][]byte) {
-	l, ok := readList(c, argv[1], nullAbsent)
+	l, ok := listKind.read(c, argv[1], nullAbsent)
 	if !ok {
 		return
 	}
-	arg, ok := intArg(c, argv[2])
-	if !ok {
-		return
-	}
-	i, ok := listIndex(arg, l.Len())
-	if !ok {
+	switch i, ok := listIndexArg(c, argv[2], l); {
+	case !ok:
+	case i < 0:
 		c.W.Null()
-		return
+	default:
+		c.W.Bulk(l.At(i))
 	}
-	c.W.Bulk(l.At(i))
 }
 
 // lposOpts are LPOS's options; count < 0 means COUNT was not given.
@@ -102,7 +108,7 @@ func lposCmd(c *Ctx, argv [][]byte) {
 	if failed(c, msg) {
 		return
 	}
-	l, ok := readList(c, argv[1], keepAbsent)
+	l, ok := listKind.read(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}

@@ -18,6 +18,8 @@ const (
 	zeroAbsent
 	// emptyAbsent answers an empty array (LRANGE, HKEYS, ZRANGE...).
 	emptyAbsent
+	// noKeyAbsent answers "no such key" (LSET).
+	noKeyAbsent
 	// emptyScanAbsent answers a scan page with cursor 0 and no elements
 	// (HSCAN, SSCAN, ZSCAN).
 	emptyScanAbsent
@@ -32,6 +34,8 @@ func (a absent) reply(c *Ctx) {
 		c.W.Int(0)
 	case emptyAbsent:
 		c.W.Array(0)
+	case noKeyAbsent:
+		c.W.Error(ErrNoSuchKey)
 	case emptyScanAbsent:
 		writeCursor(c, 0)
 		c.W.Array(0)
@@ -54,20 +58,56 @@ func ofKind(c *Ctx, o *shard.Object, kind shard.Kind, miss absent) (*shard.Objec
 	return o, true
 }
 
-// collection is ofKind for a collection, returned through its accessor
-// (Object.Hash, Object.List...); nil when the key is missing.
-func collection[T any](c *Ctx, o *shard.Object, kind shard.Kind, as func(*shard.Object) *T, miss absent) (*T, bool) {
-	o, ok := ofKind(c, o, kind, miss)
+// kindOf is a collection type: its Kind and its accessor on Object.
+type kindOf[T any] struct {
+	kind shard.Kind
+	as   func(*shard.Object) *T
+}
+
+// The collection types, for their typed lookups (listKind.read...).
+var (
+	listKind = kindOf[shard.List]{shard.KindList, (*shard.Object).List}
+	hashKind = kindOf[shard.Hash]{shard.KindHash, (*shard.Object).Hash}
+	setKind  = kindOf[shard.Set]{shard.KindSet, (*shard.Object).Set}
+	zsetKind = kindOf[shard.ZSet]{shard.KindZSet, (*shard.Object).ZSet}
+)
+
+// of is ofKind for a collection, returned through its accessor; nil when
+// the key is missing.
+func (k kindOf[T]) of(c *Ctx, o *shard.Object, miss absent) (*T, bool) {
+	o, ok := ofKind(c, o, k.kind, miss)
 	if o == nil {
 		return nil, ok
 	}
-	return as(o), true
+	return k.as(o), true
 }
 
-// Typed lookups, each for a read (Lookup: counts a hit or a miss and
-// touches the key) or a write (LookupWrite: deletes an expired key and
-// re-accounts the value when the command ends). See ofKind for miss.
+// read looks key up for a read: the lookup counts a hit or a miss and
+// touches the key. See ofKind for miss.
+func (k kindOf[T]) read(c *Ctx, key []byte, miss absent) (*T, bool) {
+	return k.of(c, c.KS.Lookup(key, c.Now), miss)
+}
 
+// write looks key up for a write: an expired key is deleted and the value
+// is re-accounted when the command ends. See ofKind for miss.
+func (k kindOf[T]) write(c *Ctx, key []byte, miss absent) (*T, bool) {
+	return k.of(c, c.KS.LookupWrite(key, c.Now), miss)
+}
+
+// writeOrNew is write for a command that adds to the collection: a
+// missing key is created (left empty, it is deleted when the write ends).
+// It returns nil after replying WRONGTYPE.
+func (k kindOf[T]) writeOrNew(c *Ctx, key []byte) *T {
+	x, ok := k.write(c, key, keepAbsent)
+	if ok && x == nil {
+		x = k.as(c.KS.Create(key, k.kind, c.Now))
+	}
+	return x
+}
+
+// readString and writeString are read and write for strings, whose value
+// is the Object itself; kept apart from kindOf so that GET, APPEND or INCR
+// call no function value.
 func readString(c *Ctx, key []byte, miss absent) (*shard.Object, bool) {
 	return ofKind(c, c.KS.Lookup(key, c.Now), shard.KindString, miss)
 }
@@ -76,35 +116,7 @@ func writeString(c *Ctx, key []byte, miss absent) (*shard.Object, bool) {
 	return ofKind(c, c.KS.LookupWrite(key, c.Now), shard.KindString, miss)
 }
 
-func readList(c *Ctx, key []byte, miss absent) (*shard.List, bool) {
-	return collection(c, c.KS.Lookup(key, c.Now), shard.KindList, (*shard.Object).List, miss)
-}
-
-func writeList(c *Ctx, key []byte, miss absent) (*shard.List, bool) {
-	return collection(c, c.KS.LookupWrite(key, c.Now), shard.KindList, (*shard.Object).List, miss)
-}
-
-func readHash(c *Ctx, key []byte, miss absent) (*shard.Hash, bool) {
-	return collection(c, c.KS.Lookup(key, c.Now), shard.KindHash, (*shard.Object).Hash, miss)
-}
-
-func writeHash(c *Ctx, key []byte, miss absent) (*shard.Hash, bool) {
-	return collection(c, c.KS.LookupWrite(key, c.Now), shard.KindHash, (*shard.Object).Hash, miss)
-}
-
-func readSet(c *Ctx, key []byte, miss absent) (*shard.Set, bool) {
-	return collection(c, c.KS.Lookup(key, c.Now), shard.KindSet, (*shard.Object).Set, miss)
-}
-
-func writeSet(c *Ctx, key []byte, miss absent) (*shard.Set, bool) {
-	return collection(c, c.KS.LookupWrite(key, c.Now), shard.KindSet, (*shard.Object).Set, miss)
-}
-
-func readZSet(c *Ctx, key []byte, miss absent) (*shard.ZSet, bool) {
-	return collection(c, c.KS.Lookup(key, c.Now), shard.KindZSet, (*shard.Object).ZSet, miss)
-}
-
-// peekZSet is readZSet without touching the keyspace statistics or
+// peekZSet is zsetKind.read without touching the keyspace statistics or
 // marking anything written: a sorted-set write marks its key (zwrite.mark)
 // only once it changes something, so a no-op leaves WATCH alone, as in
 // Redis.
@@ -113,5 +125,5 @@ func peekZSet(c *Ctx, key []byte, miss absent) (*shard.ZSet, bool) {
 	if o != nil && o.Expired(c.Now) {
 		o = nil
 	}
-	return collection(c, o, shard.KindZSet, (*shard.Object).ZSet, miss)
+	return zsetKind.of(c, o, miss)
 }

@@ -33,38 +33,19 @@ func setCommands() []*Spec {
 }
 
 func saddCmd(c *Ctx, argv [][]byte) {
-	s, ok := writeSet(c, argv[1], keepAbsent)
-	if !ok {
-		return
+	if s := setKind.writeOrNew(c, argv[1]); s != nil {
+		countArgs(c, argv[2:], s.Add)
 	}
-	if s == nil {
-		s = c.KS.Create(argv[1], shard.KindSet, c.Now).Set()
-	}
-	n := 0
-	for _, m := range argv[2:] {
-		if s.Add(m) {
-			n++
-		}
-	}
-	c.W.Int(int64(n))
 }
 
 func sremCmd(c *Ctx, argv [][]byte) {
-	s, ok := writeSet(c, argv[1], zeroAbsent)
-	if !ok {
-		return
+	if s, ok := setKind.write(c, argv[1], zeroAbsent); ok {
+		countArgs(c, argv[2:], s.Remove)
 	}
-	n := 0
-	for _, m := range argv[2:] {
-		if s.Remove(m) {
-			n++
-		}
-	}
-	c.W.Int(int64(n))
 }
 
 func smembersCmd(c *Ctx, argv [][]byte) {
-	s, ok := readSet(c, argv[1], keepAbsent)
+	s, ok := setKind.read(c, argv[1], keepAbsent)
 	if ok {
 		writeMembers(c, s)
 	}
@@ -84,13 +65,13 @@ func writeMembers(c *Ctx, s *shard.Set) {
 }
 
 func sismemberCmd(c *Ctx, argv [][]byte) {
-	if s, ok := readSet(c, argv[1], zeroAbsent); ok {
+	if s, ok := setKind.read(c, argv[1], zeroAbsent); ok {
 		c.W.Int(b2i(s.Has(argv[2])))
 	}
 }
 
 func smismemberCmd(c *Ctx, argv [][]byte) {
-	s, ok := readSet(c, argv[1], keepAbsent)
+	s, ok := setKind.read(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}
@@ -108,7 +89,7 @@ func b2i(b bool) int64 {
 }
 
 func scardCmd(c *Ctx, argv [][]byte) {
-	if s, ok := readSet(c, argv[1], zeroAbsent); ok {
+	if s, ok := setKind.read(c, argv[1], zeroAbsent); ok {
 		c.W.Int(int64(s.Len()))
 	}
 }
@@ -116,11 +97,11 @@ func scardCmd(c *Ctx, argv [][]byte) {
 // smoveCmd follows Redis's order of checks: a missing source answers 0
 // before the destination's type is looked at.
 func smoveCmd(c *Ctx, argv [][]byte) {
-	src, ok := writeSet(c, argv[1], zeroAbsent)
+	src, ok := setKind.write(c, argv[1], zeroAbsent)
 	if !ok {
 		return
 	}
-	dst, ok := writeSet(c, argv[2], keepAbsent)
+	dst, ok := setKind.write(c, argv[2], keepAbsent)
 	if !ok {
 		return
 	}

@@ -40,9 +40,9 @@ func setRandom(c *Ctx, argv [][]byte, pop bool) {
 		srandmemberCount(c, argv)
 		return
 	}
-	lookup := readSet
+	lookup := setKind.read
 	if pop {
-		lookup = writeSet
+		lookup = setKind.write
 	}
 	s, ok := lookup(c, argv[1], nullAbsent)
 	if !ok {
@@ -61,7 +61,7 @@ func spopCount(c *Ctx, argv [][]byte) {
 		c.W.Error(ErrMustPositive)
 		return
 	}
-	s, ok := writeSet(c, argv[1], keepAbsent)
+	s, ok := setKind.write(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}
@@ -111,7 +111,7 @@ func srandmemberCount(c *Ctx, argv [][]byte) {
 	if !ok {
 		return
 	}
-	s, ok := readSet(c, argv[1], emptyAbsent)
+	s, ok := setKind.read(c, argv[1], emptyAbsent)
 	if !ok {
 		return
 	}

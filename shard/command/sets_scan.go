@@ -3,7 +3,7 @@ package command
 import "github.com/ember-node/ember-node/shard"
 
 func sscanCmd(c *Ctx, argv [][]byte) {
-	s, r, ok := scanStart(c, argv, readSet)
+	s, r, ok := scanStart(c, argv, setKind)
 	if !ok {
 		return
 	}

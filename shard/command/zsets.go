@@ -159,57 +159,31 @@ func zaddOne(w *zwrite, z *shard.ZSet, member []byte, score float64, flags int) 
 
 func zremCmd(c *Ctx, argv [][]byte) {
 	w := zwrite{c: c, key: argv[1]}
-	z, ok := peekZSet(c, w.key, keepAbsent)
+	z, ok := peekZSet(c, w.key, zeroAbsent)
 	if !ok {
 		return
 	}
-	n := 0
-	for _, m := range argv[2:] {
-		if z == nil {
-			break
+	countArgs(c, argv[2:], func(m []byte) bool {
+		if _, in := z.Score(m); !in {
+			return false
 		}
-		if _, in := z.Score(m); in {
-			w.mark()
-			z.Remove(m)
-			n++
-		}
-	}
-	c.W.Int(int64(n))
+		w.mark()
+		return z.Remove(m)
+	})
 }
 
-func zscoreCmd(c *Ctx, argv [][]byte) {
-	z, ok := readZSet(c, argv[1], nullAbsent)
-	if !ok {
-		return
-	}
-	if s, in := z.Score(argv[2]); in {
-		c.W.Double(s)
-		return
-	}
-	c.W.Null()
-}
+func zscoreCmd(c *Ctx, argv [][]byte)  { zsetScores(c, argv, false) }
+func zmscoreCmd(c *Ctx, argv [][]byte) { zsetScores(c, argv, true) }
 
-func zmscoreCmd(c *Ctx, argv [][]byte) {
-	z, ok := readZSet(c, argv[1], keepAbsent)
-	if !ok {
-		return
-	}
-	c.W.Array(len(argv) - 2)
-	for _, m := range argv[2:] {
-		if z == nil {
-			c.W.Null()
-			continue
-		}
-		if s, in := z.Score(m); in {
-			c.W.Double(s)
-		} else {
-			c.W.Null()
-		}
+// zsetScores is ZSCORE and ZMSCORE (array): the scores of members argv[2:].
+func zsetScores(c *Ctx, argv [][]byte, array bool) {
+	if z, ok := zsetKind.read(c, argv[1], keepAbsent); ok {
+		writeEntries(c, argv[2:], array, z, (*shard.ZSet).Score, c.W.Double)
 	}
 }
 
 func zcardCmd(c *Ctx, argv [][]byte) {
-	if z, ok := readZSet(c, argv[1], zeroAbsent); ok {
+	if z, ok := zsetKind.read(c, argv[1], zeroAbsent); ok {
 		c.W.Int(int64(z.Len()))
 	}
 }
@@ -218,7 +192,7 @@ func zrankCmd(c *Ctx, argv [][]byte)    { zrankGeneric(c, argv, false) }
 func zrevrankCmd(c *Ctx, argv [][]byte) { zrankGeneric(c, argv, true) }
 
 func zrankGeneric(c *Ctx, argv [][]byte, rev bool) {
-	z, ok := readZSet(c, argv[1], nullAbsent)
+	z, ok := zsetKind.read(c, argv[1], nullAbsent)
 	if !ok {
 		return
 	}

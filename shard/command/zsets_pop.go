@@ -91,7 +91,7 @@ func max1(count int64) int64 {
 // order, whatever the cursor. Scores are bulk strings in RESP3 too, as in
 // Redis.
 func zscanCmd(c *Ctx, argv [][]byte) {
-	z, r, ok := scanStart(c, argv, readZSet)
+	z, r, ok := scanStart(c, argv, zsetKind)
 	if !ok {
 		return
 	}

@@ -119,7 +119,7 @@ func zrangeGeneric(c *Ctx, argv [][]byte, by, dir int) {
 	if failed(c, msg) {
 		return
 	}
-	z, ok := readZSet(c, argv[1], emptyAbsent)
+	z, ok := zsetKind.read(c, argv[1], emptyAbsent)
 	if !ok {
 		return
 	}
@@ -260,7 +260,7 @@ func zcountGeneric(c *Ctx, argv [][]byte, by int) {
 	if failed(c, msg) {
 		return
 	}
-	z, ok := readZSet(c, argv[1], zeroAbsent)
+	z, ok := zsetKind.read(c, argv[1], zeroAbsent)
 	if !ok {
 		return
 	}
