@@ -3,26 +3,28 @@ package shard
 // Restore helpers build a keyspace from a snapshot stream. Collections are
 // filled with the returned handle; call FinishRestore at the end.
 
+// restoreKey adds a key of kind expiring at expireAt (0: never), the step
+// every Restore function starts with.
+func (ks *Keyspace) restoreKey(key []byte, kind Kind, expireAt int64) *Object {
+	o := ks.Create(key, kind, 0)
+	ks.SetExpire(key, o, expireAt)
+	return o
+}
+
 // RestoreString adds a string key.
 func (ks *Keyspace) RestoreString(key, val []byte, expireAt int64) {
-	o := ks.Create(key, KindString, 0)
-	o.Str = val
-	ks.SetExpire(key, o, expireAt)
+	ks.restoreKey(key, KindString, expireAt).Str = val
 }
 
 // RestoreList adds a list key; append its elements with PushBack.
 func (ks *Keyspace) RestoreList(key []byte, expireAt int64) *List {
-	o := ks.Create(key, KindList, 0)
-	ks.SetExpire(key, o, expireAt)
-	return o.List()
+	return ks.restoreKey(key, KindList, expireAt).List()
 }
 
 // RestoreHash adds a hash key whose table had table buckets; add its
 // fields in snapshot order with RestorePair to rebuild the same layout.
 func (ks *Keyspace) RestoreHash(key []byte, expireAt int64, table int) *Hash {
-	o := ks.Create(key, KindHash, 0)
-	ks.SetExpire(key, o, expireAt)
-	h := o.Hash()
+	h := ks.restoreKey(key, KindHash, expireAt).Hash()
 	h.d.Reserve(table)
 	return h
 }
@@ -40,9 +42,7 @@ func (h *Hash) RestorePair(field, val []byte) {
 
 // RestoreSet adds a set key; see RestoreHash.
 func (ks *Keyspace) RestoreSet(key []byte, expireAt int64, table int) *Set {
-	o := ks.Create(key, KindSet, 0)
-	ks.SetExpire(key, o, expireAt)
-	s := o.Set()
+	s := ks.restoreKey(key, KindSet, expireAt).Set()
 	s.d.Reserve(table)
 	return s
 }
@@ -55,15 +55,13 @@ func (s *Set) RestoreMember(m []byte) {
 
 // RestoreZSet adds a sorted-set key; add members with Set.
 func (ks *Keyspace) RestoreZSet(key []byte, expireAt int64) *ZSet {
-	o := ks.Create(key, KindZSet, 0)
-	ks.SetExpire(key, o, expireAt)
-	return o.ZSet()
+	return ks.restoreKey(key, KindZSet, expireAt).ZSet()
 }
 
 // FinishRestore accounts the memory of everything restored.
 func (ks *Keyspace) FinishRestore() { ks.Flush() }
 
-// HashTable and SetTable return the table sizes a snapshot records.
+// TableSize returns the hash's table size, for snapshots.
 func (h *Hash) TableSize() int { return h.d.TableSize() }
 
 // TableSize returns the set's table size, for snapshots.

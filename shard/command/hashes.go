@@ -24,35 +24,6 @@ func hashCommands() []*Spec {
 	}
 }
 
-// lookupHash returns the live hash under key for a read, nil when absent.
-// On a key of another type it replies WRONGTYPE and reports false.
-func lookupHash(c *Ctx, key []byte) (*shard.Hash, bool) {
-	o := c.KS.Lookup(key, c.Now)
-	if o == nil {
-		return nil, true
-	}
-	if o.Kind != shard.KindHash {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.Hash(), true
-}
-
-// writeHash returns the hash under key for a write, creating it when
-// absent (an empty one is deleted when the write ends). On a key of another
-// type it replies WRONGTYPE and returns nil.
-func writeHash(c *Ctx, key []byte) *shard.Hash {
-	o := c.KS.LookupWrite(key, c.Now)
-	if o == nil {
-		return c.KS.Create(key, shard.KindHash, c.Now).Hash()
-	}
-	if o.Kind != shard.KindHash {
-		c.W.Error(ErrWrongType)
-		return nil
-	}
-	return o.Hash()
-}
-
 // pairsPrepare refuses an odd number of field/value arguments before the
 // command becomes a record.
 func pairsPrepare(name string) func(*Ctx, [][]byte) ([][]byte, error) {
@@ -83,7 +54,7 @@ func hsetPairs(c *Ctx, argv [][]byte, name string) (int, bool) {
 		c.W.Error(ArityError(name))
 		return 0, false
 	}
-	h := writeHash(c, argv[1])
+	h := hashKind.writeOrNew(c, argv[1])
 	if h == nil {
 		return 0, false
 	}
@@ -97,7 +68,7 @@ func hsetPairs(c *Ctx, argv [][]byte, name string) (int, bool) {
 }
 
 func hsetnxCmd(c *Ctx, argv [][]byte) {
-	h := writeHash(c, argv[1])
+	h := hashKind.writeOrNew(c, argv[1])
 	if h == nil {
 		return
 	}
@@ -109,123 +80,24 @@ func hsetnxCmd(c *Ctx, argv [][]byte) {
 	c.W.Int(1)
 }
 
-func hgetCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		c.W.Null()
-		return
-	}
-	if v, ok := h.Get(argv[2]); ok {
-		c.W.Bulk(v)
-		return
-	}
-	c.W.Null()
-}
+func hgetCmd(c *Ctx, argv [][]byte)  { hashFields(c, argv, false) }
+func hmgetCmd(c *Ctx, argv [][]byte) { hashFields(c, argv, true) }
 
-func hmgetCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
-	}
-	c.W.Array(len(argv) - 2)
-	for _, f := range argv[2:] {
-		if h == nil {
-			c.W.Null()
-		} else if v, ok := h.Get(f); ok {
-			c.W.Bulk(v)
-		} else {
-			c.W.Null()
-		}
+// hashFields is HGET and HMGET (array): the values of fields argv[2:].
+func hashFields(c *Ctx, argv [][]byte, array bool) {
+	if h, ok := hashKind.read(c, argv[1], keepAbsent); ok {
+		writeEntries(c, argv[2:], array, h, (*shard.Hash).Get, c.W.Bulk)
 	}
 }
 
-func hgetallCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		c.W.Map(0)
-		return
-	}
-	c.W.Map(h.Len())
-	h.Range(func(f string, v []byte) bool {
-		c.W.BulkString(f)
-		c.W.Bulk(v)
-		return true
-	})
-}
+func hgetallCmd(c *Ctx, argv [][]byte) { hashEntries(c, argv[1], true, true) }
+func hkeysCmd(c *Ctx, argv [][]byte)   { hashEntries(c, argv[1], true, false) }
+func hvalsCmd(c *Ctx, argv [][]byte)   { hashEntries(c, argv[1], false, true) }
 
-func hkeysCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		c.W.Array(0)
-		return
-	}
-	c.W.Array(h.Len())
-	h.Range(func(f string, _ []byte) bool {
-		c.W.BulkString(f)
-		return true
-	})
-}
-
-func hvalsCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		c.W.Array(0)
-		return
-	}
-	c.W.Array(h.Len())
-	h.Range(func(_ string, v []byte) bool {
-		c.W.Bulk(v)
-		return true
-	})
-}
-
-func hdelCmd(c *Ctx, argv [][]byte) {
-	o := c.KS.LookupWrite(argv[1], c.Now)
-	if o == nil {
-		c.W.Int(0)
-		return
-	}
-	if o.Kind != shard.KindHash {
-		c.W.Error(ErrWrongType)
-		return
-	}
-	h, n := o.Hash(), 0
-	for _, f := range argv[2:] {
-		if h.Delete(f) {
-			n++
-		}
-	}
-	c.W.Int(int64(n))
-}
-
-func hexistsCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
-	}
-	n := int64(0)
-	if h != nil {
-		if _, ok := h.Get(argv[2]); ok {
-			n = 1
-		}
-	}
-	c.W.Int(n)
-}
-
-func hlenCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
+// hashEntries is HGETALL (fields and values, as a map), HKEYS (fields) and
+// HVALS (values): one walk of the hash, empty for a missing key.
+func hashEntries(c *Ctx, key []byte, fields, values bool) {
+	h, ok := hashKind.read(c, key, keepAbsent)
 	if !ok {
 		return
 	}
@@ -233,18 +105,47 @@ func hlenCmd(c *Ctx, argv [][]byte) {
 	if h != nil {
 		n = h.Len()
 	}
-	c.W.Int(int64(n))
+	if fields && values {
+		c.W.Map(n)
+	} else {
+		c.W.Array(n)
+	}
+	if h == nil {
+		return
+	}
+	h.Range(func(f string, v []byte) bool {
+		if fields {
+			c.W.BulkString(f)
+		}
+		if values {
+			c.W.Bulk(v)
+		}
+		return true
+	})
+}
+
+func hdelCmd(c *Ctx, argv [][]byte) {
+	if h, ok := hashKind.write(c, argv[1], zeroAbsent); ok {
+		countArgs(c, argv[2:], h.Delete)
+	}
+}
+
+func hexistsCmd(c *Ctx, argv [][]byte) {
+	if h, ok := hashKind.read(c, argv[1], zeroAbsent); ok {
+		_, in := h.Get(argv[2])
+		c.W.Int(b2i(in))
+	}
+}
+
+func hlenCmd(c *Ctx, argv [][]byte) {
+	if h, ok := hashKind.read(c, argv[1], zeroAbsent); ok {
+		c.W.Int(int64(h.Len()))
+	}
 }
 
 func hstrlenCmd(c *Ctx, argv [][]byte) {
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
-	}
-	n := 0
-	if h != nil {
+	if h, ok := hashKind.read(c, argv[1], zeroAbsent); ok {
 		v, _ := h.Get(argv[2])
-		n = len(v)
+		c.W.Int(int64(len(v)))
 	}
-	c.W.Int(int64(n))
 }

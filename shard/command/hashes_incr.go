@@ -26,7 +26,7 @@ func hincrbyCmd(c *Ctx, argv [][]byte) {
 		c.W.Error(ErrNotInt)
 		return
 	}
-	h := writeHash(c, argv[1])
+	h := hashKind.writeOrNew(c, argv[1])
 	if h == nil {
 		return
 	}
@@ -73,7 +73,7 @@ func hincrbyfloatCmd(c *Ctx, argv [][]byte) {
 		c.W.Error(msg)
 		return
 	}
-	h := writeHash(c, argv[1])
+	h := hashKind.writeOrNew(c, argv[1])
 	if h == nil {
 		return
 	}

@@ -25,16 +25,10 @@ func parseRandCount(c *Ctx, b []byte) (int64, bool) {
 
 func hrandfieldCmd(c *Ctx, argv [][]byte) {
 	if len(argv) == 2 {
-		h, ok := lookupHash(c, argv[1])
-		if !ok {
-			return
+		if h, ok := hashKind.read(c, argv[1], nullAbsent); ok {
+			f, _, _ := h.Random(c.Rand().Uint64N)
+			c.W.BulkString(f)
 		}
-		if h == nil {
-			c.W.Null()
-			return
-		}
-		f, _, _ := h.Random(c.Rand().Uint64N)
-		c.W.BulkString(f)
 		return
 	}
 	count, ok := parseRandCount(c, argv[2])
@@ -50,22 +44,23 @@ func hrandfieldCmd(c *Ctx, argv [][]byte) {
 		c.W.Error("ERR value is out of range")
 		return
 	}
-	h, ok := lookupHash(c, argv[1])
-	if !ok {
-		return
+	if h, ok := hashKind.read(c, argv[1], emptyAbsent); ok {
+		hrandfieldCount(c, h, count, withValues)
 	}
-	if h == nil || count == 0 {
-		c.W.Array(0)
-		return
-	}
-	hrandfieldCount(c, h, count, withValues)
 }
 
-// hrandfieldCount replies count random fields: distinct ones for a
-// positive count, with repeats for a negative one, as Redis does.
+// hrandfieldCount replies count random fields, with their values as
+// [field, value] pairs in RESP3 and flat in RESP2.
 func hrandfieldCount(c *Ctx, h *shard.Hash, count int64, withValues bool) {
+	pairs := withValues && c.W.Resp3()
+	header := func(n int) {
+		if withValues && !pairs {
+			n *= 2
+		}
+		c.W.Array(n)
+	}
 	emit := func(f string, v []byte) {
-		if withValues && c.W.Resp3() {
+		if pairs {
 			c.W.Array(2)
 		}
 		c.W.BulkString(f)
@@ -73,34 +68,39 @@ func hrandfieldCount(c *Ctx, h *shard.Hash, count int64, withValues bool) {
 			c.W.Bulk(v)
 		}
 	}
-	header := func(n int) {
-		if withValues && !c.W.Resp3() {
-			n *= 2
-		}
-		c.W.Array(n)
-	}
-	size := h.Len()
 	rnd := c.Rand().Uint64N
+	random := func() (string, []byte) {
+		f, v, _ := h.Random(rnd)
+		return f, v
+	}
+	randomPicks(c, count, h.Len(), header, random, h.Range, emit)
+}
+
+// randomPicks replies count random elements of a collection of size > 0
+// as Redis's SRANDMEMBER and HRANDFIELD do: none for 0, drawn with repeats
+// for a negative count (or 1), the whole collection when count covers it,
+// and otherwise count distinct ones (see pickDistinct). header announces
+// the number of elements; emit writes one.
+func randomPicks[T any](c *Ctx, count int64, size int, header func(int), random func() (string, T),
+	rangeAll func(func(string, T) bool), emit func(string, T)) {
 	switch {
+	case count == 0:
+		header(0)
 	case count < 0 || count == 1:
 		n := int(max(count, -count))
 		header(n)
 		for range n {
-			f, v, _ := h.Random(rnd)
-			emit(f, v)
+			emit(random())
 		}
 	case count >= int64(size):
 		header(size)
-		h.Range(func(f string, v []byte) bool {
-			emit(f, v)
+		rangeAll(func(k string, v T) bool {
+			emit(k, v)
 			return true
 		})
 	default:
 		header(int(count))
-		pickDistinct(c, int(count), size, func() (string, []byte) {
-			f, v, _ := h.Random(rnd)
-			return f, v
-		}, h.Range, emit)
+		pickDistinct(c, int(count), size, random, rangeAll, emit)
 	}
 }
 

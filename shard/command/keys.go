@@ -31,34 +31,18 @@ func keyCommands() []*Spec {
 // way. A key that has expired is deleted as expired and not counted, as
 // Redis's expireIfNeeded before dbDelete.
 func delCmd(c *Ctx, argv [][]byte) {
-	n := int64(0)
-	for _, k := range argv[1:] {
-		if !c.KS.DeleteIfExpired(k, c.Now) && c.KS.Delete(k) {
-			n++
-		}
-	}
-	c.W.Int(n)
+	countArgs(c, argv[1:], func(k []byte) bool {
+		return !c.KS.DeleteIfExpired(k, c.Now) && c.KS.Delete(k)
+	})
 }
 
 // existsCmd counts a key once per mention: EXISTS k k is 2.
 func existsCmd(c *Ctx, argv [][]byte) {
-	n := int64(0)
-	for _, k := range argv[1:] {
-		if c.KS.LookupNoTouch(k, c.Now) != nil {
-			n++
-		}
-	}
-	c.W.Int(n)
+	countArgs(c, argv[1:], func(k []byte) bool { return c.KS.LookupNoTouch(k, c.Now) != nil })
 }
 
 func touchCmd(c *Ctx, argv [][]byte) {
-	n := int64(0)
-	for _, k := range argv[1:] {
-		if c.KS.Lookup(k, c.Now) != nil {
-			n++
-		}
-	}
-	c.W.Int(n)
+	countArgs(c, argv[1:], func(k []byte) bool { return c.KS.Lookup(k, c.Now) != nil })
 }
 
 func typeCmd(c *Ctx, argv [][]byte) {

@@ -61,47 +61,18 @@ func intArgs(positions ...int) func(argv [][]byte) string {
 	}
 }
 
-// readList returns the live list under key for a read, nil when absent. On
-// a key of another type it replies WRONGTYPE and reports false.
-func readList(c *Ctx, key []byte) (*shard.List, bool) {
-	o := c.KS.Lookup(key, c.Now)
-	if o == nil {
-		return nil, true
-	}
-	if o.Kind != shard.KindList {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.List(), true
-}
-
-// writeList is readList for a write: an expired key is deleted and the
-// list is re-accounted when the command ends.
-func writeList(c *Ctx, key []byte) (*shard.List, bool) {
-	o := c.KS.LookupWrite(key, c.Now)
-	if o == nil {
-		return nil, true
-	}
-	if o.Kind != shard.KindList {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.List(), true
-}
-
-// pushCmd is LPUSH (front), RPUSH, and with onlyExisting LPUSHX and RPUSHX.
+// pushCmd is LPUSH (front), RPUSH, and with onlyExisting LPUSHX and RPUSHX,
+// which answer 0 for a missing key instead of creating it.
 func pushCmd(front, onlyExisting bool) func(*Ctx, [][]byte) {
 	return func(c *Ctx, argv [][]byte) {
-		l, ok := writeList(c, argv[1])
-		if !ok {
-			return
+		var l *shard.List
+		if onlyExisting {
+			l, _ = listKind.write(c, argv[1], zeroAbsent)
+		} else {
+			l = listKind.writeOrNew(c, argv[1])
 		}
 		if l == nil {
-			if onlyExisting {
-				c.W.Int(0)
-				return
-			}
-			l = c.KS.Create(argv[1], shard.KindList, c.Now).List()
+			return
 		}
 		for _, v := range argv[2:] {
 			pushEnd(l, front, clone(v))
@@ -137,7 +108,7 @@ func popCmd(name string, front bool) func(*Ctx, [][]byte) {
 			return
 		}
 		hasCount := len(argv) == 3
-		l, ok := writeList(c, argv[1])
+		l, ok := listKind.write(c, argv[1], keepAbsent)
 		if !ok {
 			return
 		}

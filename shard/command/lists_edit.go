@@ -5,42 +5,33 @@ import "github.com/ember-node/ember-node/shard"
 // lsetCmd looks the key up before parsing the index, as Redis does: a
 // missing key is "no such key" whatever the index.
 func lsetCmd(c *Ctx, argv [][]byte) {
-	l, ok := writeList(c, argv[1])
+	l, ok := listKind.write(c, argv[1], noKeyAbsent)
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.W.Error(ErrNoSuchKey)
-		return
-	}
-	arg, ok := ParseInt(argv[2])
-	if !ok {
-		c.W.Error(ErrNotInt)
-		return
-	}
-	i, ok := listIndex(arg, l.Len())
-	if !ok {
+	switch i, ok := listIndexArg(c, argv[2], l); {
+	case !ok:
+	case i < 0:
 		c.W.Error(ErrIndexRange)
-		return
+	default:
+		l.Set(i, clone(argv[3]))
+		c.W.Simple("OK")
 	}
-	l.Set(i, clone(argv[3]))
-	c.W.Simple("OK")
 }
 
 func ltrimCmd(c *Ctx, argv [][]byte) {
-	start, ok1 := ParseInt(argv[2])
-	end, ok2 := ParseInt(argv[3])
-	if !ok1 || !ok2 {
-		c.W.Error(ErrNotInt)
+	start, end, ok := intPair(c, argv[2], argv[3])
+	if !ok {
 		return
 	}
-	l, ok := writeList(c, argv[1])
+	l, ok := listKind.write(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}
 	if l != nil {
 		// An emptied list is deleted by Flush when the command ends.
-		l.Trim(listRange(start, end, l.Len()))
+		from, to := indexRange(start, end, l.Len())
+		l.Trim(from, to-from)
 	}
 	c.W.Simple("OK")
 }
@@ -49,17 +40,12 @@ func ltrimCmd(c *Ctx, argv [][]byte) {
 // negative one, and every match for 0. Count -9223372036854775808 negates
 // to itself, which Redis's loop also reads as "no limit".
 func lremCmd(c *Ctx, argv [][]byte) {
-	count, ok := ParseInt(argv[2])
-	if !ok {
-		c.W.Error(ErrNotInt)
-		return
-	}
-	l, ok := writeList(c, argv[1])
+	count, ok := intArg(c, argv[2])
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.W.Int(0)
+	l, ok := listKind.write(c, argv[1], zeroAbsent)
+	if !ok {
 		return
 	}
 	fromTail := count < 0
@@ -69,38 +55,38 @@ func lremCmd(c *Ctx, argv [][]byte) {
 	c.W.Int(int64(l.Remove(argv[3], int(count), fromTail)))
 }
 
-// insertWhere parses LINSERT's BEFORE|AFTER.
-func insertWhere(arg []byte) (after, ok bool) {
+// firstOf parses an argument that must be word a or word b, in any case,
+// and reports whether it is a; msg is a syntax error for anything else.
+func firstOf(arg []byte, a, b string) (isA bool, msg string) {
 	switch {
-	case eq(arg, "BEFORE"):
-		return false, true
-	case eq(arg, "AFTER"):
-		return true, true
+	case eq(arg, a):
+		return true, ""
+	case eq(arg, b):
+		return false, ""
 	}
-	return false, false
+	return false, ErrSyntax
+}
+
+// insertAfter parses LINSERT's BEFORE|AFTER.
+func insertAfter(argv [][]byte) (after bool, msg string) {
+	before, msg := firstOf(argv[2], "BEFORE", "AFTER")
+	return !before, msg
 }
 
 func linsertCheck(argv [][]byte) string {
-	if _, ok := insertWhere(argv[2]); !ok {
-		return ErrSyntax
-	}
-	return ""
+	_, msg := insertAfter(argv)
+	return msg
 }
 
 // linsertCmd replies the new length, 0 for a missing key and -1 when the
 // pivot is not in the list.
 func linsertCmd(c *Ctx, argv [][]byte) {
-	after, ok := insertWhere(argv[2])
-	if !ok {
-		c.W.Error(ErrSyntax)
+	after, msg := insertAfter(argv)
+	if failed(c, msg) {
 		return
 	}
-	l, ok := writeList(c, argv[1])
+	l, ok := listKind.write(c, argv[1], zeroAbsent)
 	if !ok {
-		return
-	}
-	if l == nil {
-		c.W.Int(0)
 		return
 	}
 	i := l.Index(argv[3], 0)
@@ -115,34 +101,27 @@ func linsertCmd(c *Ctx, argv [][]byte) {
 	c.W.Int(int64(l.Len()))
 }
 
-// listSide parses LEFT|RIGHT; left is the head.
-func listSide(arg []byte) (left, ok bool) {
-	switch {
-	case eq(arg, "LEFT"):
-		return true, true
-	case eq(arg, "RIGHT"):
-		return false, true
+// lmoveSides parses LMOVE's LEFT|RIGHT for its source and destination;
+// left is the head.
+func lmoveSides(argv [][]byte) (fromLeft, toLeft bool, msg string) {
+	fromLeft, msg = firstOf(argv[3], "LEFT", "RIGHT")
+	if msg != "" {
+		return false, false, msg
 	}
-	return false, false
+	toLeft, msg = firstOf(argv[4], "LEFT", "RIGHT")
+	return fromLeft, toLeft, msg
 }
 
 func lmoveCheck(argv [][]byte) string {
-	_, ok1 := listSide(argv[3])
-	_, ok2 := listSide(argv[4])
-	if !ok1 || !ok2 {
-		return ErrSyntax
-	}
-	return ""
+	_, _, msg := lmoveSides(argv)
+	return msg
 }
 
 func lmoveCmd(c *Ctx, argv [][]byte) {
-	from, ok1 := listSide(argv[3])
-	to, ok2 := listSide(argv[4])
-	if !ok1 || !ok2 {
-		c.W.Error(ErrSyntax)
-		return
+	from, to, msg := lmoveSides(argv)
+	if !failed(c, msg) {
+		listMove(c, argv[1], argv[2], from, to)
 	}
-	listMove(c, argv[1], argv[2], from, to)
 }
 
 func rpoplpushCmd(c *Ctx, argv [][]byte) {
@@ -154,15 +133,15 @@ func rpoplpushCmd(c *Ctx, argv [][]byte) {
 // WRONGTYPE destination leaves the source as it was. The popped element is
 // owned by the list already and moves without a copy.
 func listMove(c *Ctx, src, dst []byte, fromLeft, toLeft bool) {
-	sl, ok := writeList(c, src)
+	sl, ok := listKind.write(c, src, nullAbsent)
 	if !ok {
 		return
 	}
-	if sl == nil || sl.Len() == 0 {
+	if sl.Len() == 0 {
 		c.W.Null()
 		return
 	}
-	dl, ok := writeList(c, dst)
+	dl, ok := listKind.write(c, dst, keepAbsent)
 	if !ok {
 		return
 	}

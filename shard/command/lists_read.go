@@ -7,88 +7,58 @@ import (
 )
 
 func llenCmd(c *Ctx, argv [][]byte) {
-	l, ok := readList(c, argv[1])
-	if !ok {
-		return
+	if l, ok := listKind.read(c, argv[1], zeroAbsent); ok {
+		c.W.Int(int64(l.Len()))
 	}
-	if l == nil {
-		c.W.Int(0)
-		return
-	}
-	c.W.Int(int64(l.Len()))
-}
-
-// listRange turns Redis's inclusive start..end (negative counts from the
-// tail) over a list of length ln into from and a count n, n = 0 when the
-// range is empty, with LRANGE's and LTRIM's clamping.
-func listRange(start, end int64, ln int) (from, n int) {
-	size := int64(ln)
-	if start < 0 {
-		start += size
-	}
-	if end < 0 {
-		end += size
-	}
-	start = max(start, 0)
-	if start > end || start >= size {
-		return 0, 0
-	}
-	end = min(end, size-1)
-	return int(start), int(end - start + 1)
 }
 
 func lrangeCmd(c *Ctx, argv [][]byte) {
-	start, ok1 := ParseInt(argv[2])
-	end, ok2 := ParseInt(argv[3])
-	if !ok1 || !ok2 {
-		c.W.Error(ErrNotInt)
-		return
-	}
-	l, ok := readList(c, argv[1])
+	start, end, ok := intPair(c, argv[2], argv[3])
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.W.Array(0)
+	l, ok := listKind.read(c, argv[1], emptyAbsent)
+	if !ok {
 		return
 	}
-	from, n := listRange(start, end, l.Len())
-	c.W.Array(n)
-	for i := from; i < from+n; i++ {
+	from, to := indexRange(start, end, l.Len())
+	c.W.Array(to - from)
+	for i := from; i < to; i++ {
 		c.W.Bulk(l.At(i))
 	}
 }
 
-// listIndex resolves a possibly negative index; ok is false out of range.
-func listIndex(arg int64, ln int) (int, bool) {
-	if arg < 0 {
-		arg += int64(ln)
+// listIndexArg parses the index of LINDEX and LSET, negative counting from
+// the tail, replying "not an integer" (and ok false) for a bad one. i is -1
+// when the index falls outside l.
+func listIndexArg(c *Ctx, arg []byte, l *shard.List) (i int, ok bool) {
+	n, ok := intArg(c, arg)
+	if !ok {
+		return 0, false
 	}
-	return int(arg), arg >= 0 && arg < int64(ln)
+	if n < 0 {
+		n += int64(l.Len())
+	}
+	if n < 0 || n >= int64(l.Len()) {
+		return -1, true
+	}
+	return int(n), true
 }
 
 // lindexCmd looks the key up before parsing the index, as Redis does: a
 // missing key answers null whatever the index.
 func lindexCmd(c *Ctx, argv [][]byte) {
-	l, ok := readList(c, argv[1])
+	l, ok := listKind.read(c, argv[1], nullAbsent)
 	if !ok {
 		return
 	}
-	if l == nil {
+	switch i, ok := listIndexArg(c, argv[2], l); {
+	case !ok:
+	case i < 0:
 		c.W.Null()
-		return
+	default:
+		c.W.Bulk(l.At(i))
 	}
-	arg, ok := ParseInt(argv[2])
-	if !ok {
-		c.W.Error(ErrNotInt)
-		return
-	}
-	i, ok := listIndex(arg, l.Len())
-	if !ok {
-		c.W.Null()
-		return
-	}
-	c.W.Bulk(l.At(i))
 }
 
 // lposOpts are LPOS's options; count < 0 means COUNT was not given.
@@ -135,11 +105,10 @@ func parseLpos(argv [][]byte) (lposOpts, string) {
 
 func lposCmd(c *Ctx, argv [][]byte) {
 	o, msg := parseLpos(argv)
-	if msg != "" {
-		c.W.Error(msg)
+	if failed(c, msg) {
 		return
 	}
-	l, ok := readList(c, argv[1])
+	l, ok := listKind.read(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}

@@ -159,3 +159,56 @@ func eq(arg []byte, word string) bool {
 
 // Eq reports whether arg equals the upper-case option word, ignoring case.
 func Eq(arg []byte, word string) bool { return eq(arg, word) }
+
+// intArg parses an integer argument and answers "not an integer" when it
+// is not one, as Redis's getLongLongFromObjectOrReply.
+func intArg(c *Ctx, b []byte) (int64, bool) {
+	n, ok := ParseInt(b)
+	if !ok {
+		c.W.Error(ErrNotInt)
+	}
+	return n, ok
+}
+
+// failed writes msg as an error reply unless it is empty, and reports
+// whether it did. Parsers return Redis's message or "", so that Prepare
+// (which refuses a command before it becomes a record) and Exec share them.
+func failed(c *Ctx, msg string) bool {
+	if msg != "" {
+		c.W.Error(msg)
+	}
+	return msg != ""
+}
+
+// intPair parses two integer arguments (LRANGE's and LTRIM's start and
+// stop, GETRANGE's start and end), replying "not an integer" when either
+// is not one.
+func intPair(c *Ctx, a, b []byte) (int64, int64, bool) {
+	x, ok1 := ParseInt(a)
+	y, ok2 := ParseInt(b)
+	if !ok1 || !ok2 {
+		c.W.Error(ErrNotInt)
+		return 0, 0, false
+	}
+	return x, y, true
+}
+
+// indexRange turns Redis's inclusive start..end over n elements, negative
+// indexes counting from the end, into the half-open [lo, hi) with the
+// clamping of LRANGE, LTRIM and ZRANGE: empty (lo == hi) when start is
+// past end or past the last element.
+func indexRange(start, end int64, n int) (lo, hi int) {
+	size := int64(n)
+	if start < 0 {
+		start += size
+	}
+	if end < 0 {
+		end += size
+	}
+	start = max(start, 0)
+	if start > end || start >= size {
+		return 0, 0
+	}
+	end = min(end, size-1)
+	return int(start), int(end + 1)
+}

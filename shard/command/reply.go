@@ -79,3 +79,37 @@ func CString(b []byte) string {
 	}
 	return string(b)
 }
+
+// countArgs replies how many of args fn reports true for, a repeated
+// argument counting each time: the fields or members HDEL, SADD, SREM and
+// ZREM changed, the keys DEL, EXISTS and TOUCH found.
+func countArgs(c *Ctx, args [][]byte, fn func(arg []byte) bool) {
+	n := int64(0)
+	for _, a := range args {
+		if fn(a) {
+			n++
+		}
+	}
+	c.W.Int(n)
+}
+
+// writeEntries replies the value in x (nil: a missing key) of each of
+// names, through get and write, or a null for one that is not there: as an
+// array for HMGET and ZMSCORE, as the one value for HGET and ZSCORE.
+func writeEntries[T, V any](c *Ctx, names [][]byte, array bool, x *T, get func(*T, []byte) (V, bool), write func(V)) {
+	if array {
+		c.W.Array(len(names))
+	}
+	for _, name := range names {
+		var v V
+		found := false
+		if x != nil {
+			v, found = get(x, name)
+		}
+		if found {
+			write(v)
+		} else {
+			c.W.Null()
+		}
+	}
+}

@@ -32,67 +32,20 @@ func setCommands() []*Spec {
 	}
 }
 
-// lookupSet returns the live set under key for a read, nil when absent.
-// On a key of another type it replies WRONGTYPE and reports false.
-func lookupSet(c *Ctx, key []byte) (*shard.Set, bool) {
-	o := c.KS.Lookup(key, c.Now)
-	if o == nil {
-		return nil, true
-	}
-	if o.Kind != shard.KindSet {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.Set(), true
-}
-
-// writeSet returns the live set under key for a write, nil when absent.
-// On a key of another type it replies WRONGTYPE and reports false.
-func writeSet(c *Ctx, key []byte) (*shard.Set, bool) {
-	o := c.KS.LookupWrite(key, c.Now)
-	if o == nil {
-		return nil, true
-	}
-	if o.Kind != shard.KindSet {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.Set(), true
-}
-
 func saddCmd(c *Ctx, argv [][]byte) {
-	s, ok := writeSet(c, argv[1])
-	if !ok {
-		return
+	if s := setKind.writeOrNew(c, argv[1]); s != nil {
+		countArgs(c, argv[2:], s.Add)
 	}
-	if s == nil {
-		s = c.KS.Create(argv[1], shard.KindSet, c.Now).Set()
-	}
-	n := 0
-	for _, m := range argv[2:] {
-		if s.Add(m) {
-			n++
-		}
-	}
-	c.W.Int(int64(n))
 }
 
 func sremCmd(c *Ctx, argv [][]byte) {
-	s, ok := writeSet(c, argv[1])
-	if !ok {
-		return
+	if s, ok := setKind.write(c, argv[1], zeroAbsent); ok {
+		countArgs(c, argv[2:], s.Remove)
 	}
-	n := 0
-	for _, m := range argv[2:] {
-		if s != nil && s.Remove(m) {
-			n++
-		}
-	}
-	c.W.Int(int64(n))
 }
 
 func smembersCmd(c *Ctx, argv [][]byte) {
-	s, ok := lookupSet(c, argv[1])
+	s, ok := setKind.read(c, argv[1], keepAbsent)
 	if ok {
 		writeMembers(c, s)
 	}
@@ -112,15 +65,13 @@ func writeMembers(c *Ctx, s *shard.Set) {
 }
 
 func sismemberCmd(c *Ctx, argv [][]byte) {
-	s, ok := lookupSet(c, argv[1])
-	if !ok {
-		return
+	if s, ok := setKind.read(c, argv[1], zeroAbsent); ok {
+		c.W.Int(b2i(s.Has(argv[2])))
 	}
-	c.W.Int(b2i(s != nil && s.Has(argv[2])))
 }
 
 func smismemberCmd(c *Ctx, argv [][]byte) {
-	s, ok := lookupSet(c, argv[1])
+	s, ok := setKind.read(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}
@@ -138,29 +89,19 @@ func b2i(b bool) int64 {
 }
 
 func scardCmd(c *Ctx, argv [][]byte) {
-	s, ok := lookupSet(c, argv[1])
-	if !ok {
-		return
+	if s, ok := setKind.read(c, argv[1], zeroAbsent); ok {
+		c.W.Int(int64(s.Len()))
 	}
-	n := 0
-	if s != nil {
-		n = s.Len()
-	}
-	c.W.Int(int64(n))
 }
 
 // smoveCmd follows Redis's order of checks: a missing source answers 0
 // before the destination's type is looked at.
 func smoveCmd(c *Ctx, argv [][]byte) {
-	src, ok := writeSet(c, argv[1])
+	src, ok := setKind.write(c, argv[1], zeroAbsent)
 	if !ok {
 		return
 	}
-	if src == nil {
-		c.W.Int(0)
-		return
-	}
-	dst, ok := writeSet(c, argv[2])
+	dst, ok := setKind.write(c, argv[2], keepAbsent)
 	if !ok {
 		return
 	}

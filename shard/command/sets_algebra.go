@@ -12,7 +12,7 @@ import (
 func setOperands(c *Ctx, keys [][]byte) ([]*shard.Set, bool) {
 	sets := make([]*shard.Set, len(keys))
 	for i, k := range keys {
-		s, ok := lookupSet(c, k)
+		s, ok := setKind.read(c, k, keepAbsent)
 		if !ok {
 			return nil, false
 		}

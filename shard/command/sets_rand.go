@@ -22,25 +22,36 @@ func parseSpopCount(b []byte) (int, bool) {
 
 // spopCmd picks members with the record's random source, so that every
 // replica pops the same ones.
-func spopCmd(c *Ctx, argv [][]byte) {
+func spopCmd(c *Ctx, argv [][]byte) { setRandom(c, argv, true) }
+
+func srandmemberCmd(c *Ctx, argv [][]byte) { setRandom(c, argv, false) }
+
+// setRandom is SPOP (pop) and SRANDMEMBER, which take at most a count and
+// without one answer a single random member, or null for a missing key.
+func setRandom(c *Ctx, argv [][]byte, pop bool) {
 	switch {
 	case len(argv) > 3:
 		c.W.Error(ErrSyntax)
 		return
-	case len(argv) == 3:
+	case len(argv) == 3 && pop:
 		spopCount(c, argv)
 		return
+	case len(argv) == 3:
+		srandmemberCount(c, argv)
+		return
 	}
-	s, ok := writeSet(c, argv[1])
+	lookup := setKind.read
+	if pop {
+		lookup = setKind.write
+	}
+	s, ok := lookup(c, argv[1], nullAbsent)
 	if !ok {
 		return
 	}
-	if s == nil {
-		c.W.Null()
-		return
-	}
 	m, _ := s.Random(c.Rand().Uint64N)
-	s.RemoveString(m)
+	if pop {
+		s.RemoveString(m)
+	}
 	c.W.BulkString(m)
 }
 
@@ -50,7 +61,7 @@ func spopCount(c *Ctx, argv [][]byte) {
 		c.W.Error(ErrMustPositive)
 		return
 	}
-	s, ok := writeSet(c, argv[1])
+	s, ok := setKind.write(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}
@@ -94,65 +105,18 @@ func writeAll(c *Ctx, s *shard.Set) {
 	})
 }
 
-func srandmemberCmd(c *Ctx, argv [][]byte) {
-	switch {
-	case len(argv) > 3:
-		c.W.Error(ErrSyntax)
-		return
-	case len(argv) == 3:
-		srandmemberCount(c, argv)
-		return
-	}
-	s, ok := lookupSet(c, argv[1])
-	if !ok {
-		return
-	}
-	if s == nil {
-		c.W.Null()
-		return
-	}
-	m, _ := s.Random(c.Rand().Uint64N)
-	c.W.BulkString(m)
-}
-
-// srandmemberCount replies count random members: distinct ones for a
-// positive count, with repeats for a negative one, as Redis does.
+// srandmemberCount replies count random members; see randomPicks.
 func srandmemberCount(c *Ctx, argv [][]byte) {
 	count, ok := parseRandCount(c, argv[2])
 	if !ok {
 		return
 	}
-	s, ok := lookupSet(c, argv[1])
+	s, ok := setKind.read(c, argv[1], emptyAbsent)
 	if !ok {
 		return
 	}
-	if s == nil || count == 0 {
-		c.W.Array(0)
-		return
-	}
-	size := s.Len()
-	rnd := c.Rand().Uint64N
-	switch {
-	case count < 0 || count == 1:
-		n := int(max(count, -count))
-		c.W.Array(n)
-		for range n {
-			m, _ := s.Random(rnd)
-			c.W.BulkString(m)
-		}
-	case count >= int64(size):
-		c.W.Array(size)
-		writeAll(c, s)
-	default:
-		c.W.Array(int(count))
-		pickDistinct(c, int(count), size,
-			func() (string, struct{}) {
-				m, _ := s.Random(rnd)
-				return m, struct{}{}
-			},
-			func(fn func(string, struct{}) bool) {
-				s.Range(func(m string) bool { return fn(m, struct{}{}) })
-			},
-			func(m string, _ struct{}) { c.W.BulkString(m) })
-	}
+	ks, rnd := keyedSet{s}, c.Rand().Uint64N
+	random := func() (string, struct{}) { return ks.Random(rnd) }
+	emit := func(m string, _ struct{}) { c.W.BulkString(m) }
+	randomPicks(c, count, s.Len(), c.W.Array, random, ks.Range, emit)
 }

@@ -3,49 +3,32 @@ package command
 import "github.com/ember-node/ember-node/shard"
 
 func sscanCmd(c *Ctx, argv [][]byte) {
-	cursor, ok := parseCursor(argv[2])
-	if !ok {
-		c.W.Error("ERR invalid cursor")
-		return
-	}
-	s, ok := lookupSet(c, argv[1])
+	s, r, ok := scanStart(c, argv, setKind)
 	if !ok {
 		return
 	}
-	if s == nil {
-		writeCursor(c, 0)
-		c.W.Array(0)
-		return
-	}
-	pattern, count, ok := collScanOpts(c, argv)
-	if !ok {
-		return
-	}
-	var out []string
-	visit := func(m string) bool {
-		if pattern == nil || shard.Match(pattern, viewBytes(m), false) {
-			out = append(out, m)
-		}
-		return true
-	}
-	if s.Len() <= smallScanLen {
-		s.Range(visit)
-		cursor = 0
-	} else {
-		entries := 0
-		for buckets := 1; ; buckets++ {
-			cursor = s.Scan(cursor, func(m string) {
-				entries++
-				visit(m)
-			})
-			if !scanMore(cursor, buckets, entries, count) {
-				break
-			}
-		}
-	}
+	ks := keyedSet{s}
+	out, cursor := scanPage(r, s.Len() <= smallScanLen, 1, ks.Range, ks.Scan)
 	writeCursor(c, cursor)
 	c.W.Array(len(out))
-	for _, m := range out {
-		c.W.BulkString(m)
+	for _, e := range out {
+		c.W.BulkString(e.key)
 	}
+}
+
+// keyedSet views a set as members with empty values, the shape of the
+// helpers shared with hashes and sorted sets (randomPicks, scanPage).
+type keyedSet struct{ s *shard.Set }
+
+func (k keyedSet) Range(fn func(string, struct{}) bool) {
+	k.s.Range(func(m string) bool { return fn(m, struct{}{}) })
+}
+
+func (k keyedSet) Scan(cursor uint64, fn func(string, struct{})) uint64 {
+	return k.s.Scan(cursor, func(m string) { fn(m, struct{}{}) })
+}
+
+func (k keyedSet) Random(r func(n uint64) uint64) (string, struct{}) {
+	m, _ := k.s.Random(r)
+	return m, struct{}{}
 }

@@ -46,36 +46,10 @@ func keysToEnd(step int, s *Spec) *Spec {
 	return s
 }
 
-// lookupString returns the live string under key, nil when absent. On a
-// key of another type it replies WRONGTYPE and reports false.
-func lookupString(c *Ctx, key []byte) (*shard.Object, bool) {
-	return checkString(c, c.KS.Lookup(key, c.Now))
-}
-
-// lookupStringWrite is lookupString for a write: an expired key is
-// deleted and the object is marked for re-accounting.
-func lookupStringWrite(c *Ctx, key []byte) (*shard.Object, bool) {
-	return checkString(c, c.KS.LookupWrite(key, c.Now))
-}
-
-func checkString(c *Ctx, o *shard.Object) (*shard.Object, bool) {
-	if o != nil && o.Kind != shard.KindString {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o, true
-}
-
 func getCmd(c *Ctx, argv [][]byte) {
-	o, ok := lookupString(c, argv[1])
-	if !ok {
-		return
+	if o, ok := readString(c, argv[1], nullAbsent); ok {
+		c.W.Bulk(o.Str)
 	}
-	if o == nil {
-		c.W.Null()
-		return
-	}
-	c.W.Bulk(o.Str)
 }
 
 // putString stores val under key as a string expiring at at (0: never),

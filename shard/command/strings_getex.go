@@ -1,10 +1,6 @@
 package command
 
-import (
-	"strconv"
-
-	"github.com/ember-node/ember-node/shard"
-)
+import "strconv"
 
 // getexPrepare rewrites GETEX's relative EX/PX into GETEX key PXAT at. It
 // can only reject bad syntax: Redis checks the key (missing: nil, wrong
@@ -32,22 +28,13 @@ func getexCmd(c *Ctx, argv [][]byte) {
 		return
 	}
 	key := argv[1]
-	obj := c.KS.LookupWrite(key, c.Now)
-	if obj == nil {
-		c.W.Null()
+	obj, ok := writeString(c, key, nullAbsent)
+	if !ok {
 		return
 	}
-	if obj.Kind != shard.KindString {
-		c.W.Error(ErrWrongType)
+	at, msg := absExpire(o, c.Now, "getex")
+	if failed(c, msg) {
 		return
-	}
-	var at int64
-	if o.flags&optAnyExpire != 0 {
-		var msg string
-		if at, msg = absExpire(o, c.Now, "getex"); msg != "" {
-			c.W.Error(msg)
-			return
-		}
 	}
 	c.W.Bulk(obj.Str)
 	switch {

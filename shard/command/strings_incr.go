@@ -12,8 +12,7 @@ import (
 // and argument count, so the four share one Exec.
 func incrCmd(c *Ctx, argv [][]byte) {
 	delta, msg := incrDelta(argv)
-	if msg != "" {
-		c.W.Error(msg)
+	if failed(c, msg) {
 		return
 	}
 	incrBy(c, argv[1], delta)
@@ -52,7 +51,7 @@ func incrPrepare(c *Ctx, argv [][]byte) ([][]byte, error) {
 // incrBy adds delta to the integer at key, keeping its TTL. The digits are
 // rewritten in the string's own storage.
 func incrBy(c *Ctx, key []byte, delta int64) {
-	o, ok := lookupStringWrite(c, key)
+	o, ok := writeString(c, key, keepAbsent)
 	if !ok {
 		return
 	}
@@ -80,7 +79,7 @@ func incrBy(c *Ctx, key []byte, delta int64) {
 // so every replica stores the same digits.
 func incrbyfloatCmd(c *Ctx, argv [][]byte) {
 	key := argv[1]
-	o, ok := lookupStringWrite(c, key)
+	o, ok := writeString(c, key, keepAbsent)
 	if !ok {
 		return
 	}

@@ -13,7 +13,7 @@ func strFits(n, add int) bool { return add <= stringMaxLen-n }
 // amortised O(1) per byte as with Redis's sds.
 func appendCmd(c *Ctx, argv [][]byte) {
 	key, val := argv[1], argv[2]
-	o, ok := lookupStringWrite(c, key)
+	o, ok := writeString(c, key, keepAbsent)
 	if !ok {
 		return
 	}
@@ -31,31 +31,19 @@ func appendCmd(c *Ctx, argv [][]byte) {
 }
 
 func strlenCmd(c *Ctx, argv [][]byte) {
-	o, ok := lookupString(c, argv[1])
-	if !ok {
-		return
+	if o, ok := readString(c, argv[1], zeroAbsent); ok {
+		c.W.Int(int64(len(o.Str)))
 	}
-	if o == nil {
-		c.W.Int(0)
-		return
-	}
-	c.W.Int(int64(len(o.Str)))
 }
 
 // getrangeCmd is GETRANGE and SUBSTR. Redis parses both indexes before
 // looking at the key, and a missing key is an empty string.
 func getrangeCmd(c *Ctx, argv [][]byte) {
-	start, ok := ParseInt(argv[2])
+	start, end, ok := intPair(c, argv[2], argv[3])
 	if !ok {
-		c.W.Error(ErrNotInt)
 		return
 	}
-	end, ok := ParseInt(argv[3])
-	if !ok {
-		c.W.Error(ErrNotInt)
-		return
-	}
-	o, ok := lookupString(c, argv[1])
+	o, ok := readString(c, argv[1], keepAbsent)
 	if !ok {
 		return
 	}
@@ -115,12 +103,11 @@ func setrangePrepare(c *Ctx, argv [][]byte) ([][]byte, error) {
 // changes nothing, not even a missing key), then the size limit.
 func setrangeCmd(c *Ctx, argv [][]byte) {
 	off, msg := setrangeOffset(argv[2])
-	if msg != "" {
-		c.W.Error(msg)
+	if failed(c, msg) {
 		return
 	}
 	key, val := argv[1], argv[3]
-	o, ok := lookupStringWrite(c, key)
+	o, ok := writeString(c, key, keepAbsent)
 	if !ok {
 		return
 	}

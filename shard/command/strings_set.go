@@ -73,9 +73,13 @@ func expireWord(a []byte) int {
 	return 0
 }
 
-// absExpire turns the option's argument into absolute unix ms, with Redis's
-// checks and error words (name is the command, for the message).
+// absExpire turns the option's argument into absolute unix ms, 0 when no
+// expiry was given, with Redis's checks and error words (name is the
+// command, for the message).
 func absExpire(o expireOpts, now int64, name string) (int64, string) {
+	if o.flags&optAnyExpire == 0 {
+		return 0, ""
+	}
 	return expireAt(o.expire, o.flags&(optEX|optEXAT) != 0, o.flags&(optEX|optPX) != 0, now, name)
 }
 
@@ -148,13 +152,9 @@ func setCmd(c *Ctx, argv [][]byte) {
 		c.W.Error(ErrSyntax)
 		return
 	}
-	var at int64
-	if o.flags&optAnyExpire != 0 {
-		var msg string
-		if at, msg = absExpire(o, c.Now, "set"); msg != "" {
-			c.W.Error(msg)
-			return
-		}
+	at, msg := absExpire(o, c.Now, "set")
+	if failed(c, msg) {
+		return
 	}
 	switch setGeneric(c, argv[1], argv[2], o.flags, at) {
 	case setDone:
@@ -232,8 +232,7 @@ func setexPrepare(c *Ctx, argv [][]byte) ([][]byte, error) {
 func setexCmd(c *Ctx, argv [][]byte) {
 	seconds, name := setexUnit(argv)
 	at, msg := expireAt(argv[2], seconds, true, c.Now, name)
-	if msg != "" {
-		c.W.Error(msg)
+	if failed(c, msg) {
 		return
 	}
 	setGeneric(c, argv[1], argv[3], 0, at)
@@ -246,12 +245,8 @@ func getsetCmd(c *Ctx, argv [][]byte) {
 }
 
 func getdelCmd(c *Ctx, argv [][]byte) {
-	o, ok := lookupStringWrite(c, argv[1])
+	o, ok := writeString(c, argv[1], nullAbsent)
 	if !ok {
-		return
-	}
-	if o == nil {
-		c.W.Null()
 		return
 	}
 	c.W.Bulk(o.Str)

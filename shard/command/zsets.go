@@ -28,23 +28,6 @@ func zsetCoreCommands() []*Spec {
 	}
 }
 
-// zget returns the live sorted set under key, nil when absent, without
-// touching the keyspace statistics or marking anything written: a write
-// command marks the key (zwrite.mark) only once it changes something, so
-// a no-op leaves WATCH alone, as in Redis. On a key of another type it
-// replies WRONGTYPE and reports false.
-func zget(c *Ctx, key []byte) (*shard.ZSet, bool) {
-	o := c.KS.Peek(key)
-	if o == nil || o.Expired(c.Now) {
-		return nil, true
-	}
-	if o.Kind != shard.KindZSet {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.ZSet(), true
-}
-
 // zwrite marks the key of a write command dirty before its first change.
 type zwrite struct {
 	c      *Ctx
@@ -57,19 +40,6 @@ func (w *zwrite) mark() {
 		w.c.KS.LookupWrite(w.key, w.c.Now)
 		w.marked = true
 	}
-}
-
-// zread is zget for read commands: a lookup that counts as a hit or miss.
-func zread(c *Ctx, key []byte) (*shard.ZSet, bool) {
-	o := c.KS.Lookup(key, c.Now)
-	if o == nil {
-		return nil, true
-	}
-	if o.Kind != shard.KindZSet {
-		c.W.Error(ErrWrongType)
-		return nil, false
-	}
-	return o.ZSet(), true
 }
 
 func zaddPrepare(c *Ctx, argv [][]byte) ([][]byte, error) {
@@ -96,12 +66,11 @@ func zincrbyCmd(c *Ctx, argv [][]byte) { zaddGeneric(c, argv, zaddIncr) }
 func zaddGeneric(c *Ctx, argv [][]byte, flags int) {
 	var buf [16]float64
 	scores, flags, first, msg := parseZAdd(argv, flags, buf[:0])
-	if msg != "" {
-		c.W.Error(msg)
+	if failed(c, msg) {
 		return
 	}
 	w := zwrite{c: c, key: argv[1]}
-	z, ok := zget(c, w.key)
+	z, ok := peekZSet(c, w.key, keepAbsent)
 	if !ok {
 		return
 	}
@@ -190,81 +159,41 @@ func zaddOne(w *zwrite, z *shard.ZSet, member []byte, score float64, flags int) 
 
 func zremCmd(c *Ctx, argv [][]byte) {
 	w := zwrite{c: c, key: argv[1]}
-	z, ok := zget(c, w.key)
+	z, ok := peekZSet(c, w.key, zeroAbsent)
 	if !ok {
 		return
 	}
-	n := 0
-	for _, m := range argv[2:] {
-		if z == nil {
-			break
+	countArgs(c, argv[2:], func(m []byte) bool {
+		if _, in := z.Score(m); !in {
+			return false
 		}
-		if _, in := z.Score(m); in {
-			w.mark()
-			z.Remove(m)
-			n++
-		}
-	}
-	c.W.Int(int64(n))
+		w.mark()
+		return z.Remove(m)
+	})
 }
 
-func zscoreCmd(c *Ctx, argv [][]byte) {
-	z, ok := zread(c, argv[1])
-	if !ok {
-		return
-	}
-	if z == nil {
-		c.W.Null()
-		return
-	}
-	if s, in := z.Score(argv[2]); in {
-		c.W.Double(s)
-		return
-	}
-	c.W.Null()
-}
+func zscoreCmd(c *Ctx, argv [][]byte)  { zsetScores(c, argv, false) }
+func zmscoreCmd(c *Ctx, argv [][]byte) { zsetScores(c, argv, true) }
 
-func zmscoreCmd(c *Ctx, argv [][]byte) {
-	z, ok := zread(c, argv[1])
-	if !ok {
-		return
-	}
-	c.W.Array(len(argv) - 2)
-	for _, m := range argv[2:] {
-		if z == nil {
-			c.W.Null()
-			continue
-		}
-		if s, in := z.Score(m); in {
-			c.W.Double(s)
-		} else {
-			c.W.Null()
-		}
+// zsetScores is ZSCORE and ZMSCORE (array): the scores of members argv[2:].
+func zsetScores(c *Ctx, argv [][]byte, array bool) {
+	if z, ok := zsetKind.read(c, argv[1], keepAbsent); ok {
+		writeEntries(c, argv[2:], array, z, (*shard.ZSet).Score, c.W.Double)
 	}
 }
 
 func zcardCmd(c *Ctx, argv [][]byte) {
-	z, ok := zread(c, argv[1])
-	if !ok {
-		return
+	if z, ok := zsetKind.read(c, argv[1], zeroAbsent); ok {
+		c.W.Int(int64(z.Len()))
 	}
-	if z == nil {
-		c.W.Int(0)
-		return
-	}
-	c.W.Int(int64(z.Len()))
 }
 
 func zrankCmd(c *Ctx, argv [][]byte)    { zrankGeneric(c, argv, false) }
 func zrevrankCmd(c *Ctx, argv [][]byte) { zrankGeneric(c, argv, true) }
 
 func zrankGeneric(c *Ctx, argv [][]byte, rev bool) {
-	z, ok := zread(c, argv[1])
+	z, ok := zsetKind.read(c, argv[1], nullAbsent)
 	if !ok {
-		return
-	}
-	if z == nil {
-		c.W.Null()
 		return
 	}
 	r, in := z.Rank(argv[2])

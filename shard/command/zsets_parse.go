@@ -203,6 +203,3 @@ func parseLexBound(b []byte) (shard.LexBound, bool) {
 
 // zview views b as a string for the duration of a command.
 func zview(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
-
-// zbytes views s as bytes, for reading only.
-func zbytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

@@ -1,11 +1,5 @@
 package command
 
-import (
-	"strconv"
-
-	"github.com/ember-node/ember-node/shard"
-)
-
 func zsetPopScanCommands() []*Spec {
 	const g = zgroup
 	return []*Spec{
@@ -45,15 +39,14 @@ func zpopmaxCmd(c *Ctx, argv [][]byte) { zpopGeneric(c, argv, true) }
 // array of pairs.
 func zpopGeneric(c *Ctx, argv [][]byte, high bool) {
 	count, msg := parseZPopCount(argv)
-	if msg != "" {
-		c.W.Error(msg)
+	if failed(c, msg) {
 		return
 	}
-	z, ok := zget(c, argv[1])
+	z, ok := peekZSet(c, argv[1], emptyAbsent)
 	if !ok {
 		return
 	}
-	if z == nil || count == 0 {
+	if count == 0 {
 		c.W.Array(0)
 		return
 	}
@@ -94,118 +87,23 @@ func max1(count int64) int64 {
 	return count
 }
 
-// zscanArgs are ZSCAN's options.
-type zscanArgs struct {
-	count   int64
-	pattern []byte // nil: every member
-}
-
-func parseZScanOpts(argv [][]byte) (zscanArgs, string) {
-	a := zscanArgs{count: 10}
-	for i := 3; i < len(argv); i += 2 {
-		switch {
-		case i+1 >= len(argv):
-			return a, ErrSyntax
-		case eq(argv[i], "COUNT"):
-			n, ok := ParseInt(argv[i+1])
-			if !ok {
-				return a, ErrNotInt
-			}
-			if n < 1 {
-				return a, ErrSyntax
-			}
-			a.count = n
-		case eq(argv[i], "MATCH"):
-			a.pattern = argv[i+1]
-			if len(a.pattern) == 1 && a.pattern[0] == '*' {
-				a.pattern = nil
-			}
-		default:
-			return a, ErrSyntax
-		}
-	}
-	return a, ""
-}
-
+// zscanCmd returns a small sorted set (a listpack in Redis) whole and in
+// order, whatever the cursor. Scores are bulk strings in RESP3 too, as in
+// Redis.
 func zscanCmd(c *Ctx, argv [][]byte) {
-	cursor, ok := parseCursor(argv[2])
-	if !ok {
-		c.W.Error(errZCursor)
-		return
-	}
-	z, ok := zread(c, argv[1])
+	z, r, ok := scanStart(c, argv, zsetKind)
 	if !ok {
 		return
 	}
-	if z == nil {
-		c.W.Array(2)
-		c.W.BulkString("0")
-		c.W.Array(0)
-		return
+	inOrder := func(fn func(string, float64) bool) {
+		z.Each(func(m string, s float64) { fn(m, s) })
 	}
-	a, msg := parseZScanOpts(argv)
-	if msg != "" {
-		c.W.Error(msg)
-		return
-	}
-	var found []zpair
-	next := uint64(0)
-	if z.Small() {
-		// A listpack is returned whole, in order, whatever the cursor.
-		found = make([]zpair, 0, z.Len())
-		for x := z.First(); x != nil; x = x.Next() {
-			found = append(found, zpair{x.Member(), x.Score()})
-		}
-	} else {
-		found, next = zscanBig(z, cursor, a.count)
-	}
-	zscanReply(c, found, next, a.pattern)
-}
-
-// zscanBig visits buckets until count members were found, the table is
-// done, or count*10 buckets were looked at, as Redis's scanGenericCommand.
-func zscanBig(z *shard.ZSet, cursor uint64, count int64) ([]zpair, uint64) {
-	var found []zpair
-	budget := count * 10
-	if count > (1<<63-1)/10 {
-		budget = 1<<63 - 1
-	}
-	for {
-		cursor = z.Scan(cursor, func(m string, s float64) {
-			found = append(found, zpair{m, s})
-		})
-		if cursor == 0 || budget == 0 || int64(len(found)) >= count {
-			return found, cursor
-		}
-		budget--
-	}
-}
-
-// zpair is a member and its score found by ZSCAN.
-type zpair struct {
-	member string
-	score  float64
-}
-
-// zscanReply filters by pattern after the scan, as Redis does, so a page
-// may come back short or empty with a non-zero cursor.
-func zscanReply(c *Ctx, found []zpair, next uint64, pattern []byte) {
-	if pattern != nil {
-		kept := found[:0]
-		for _, x := range found {
-			if shard.Match(pattern, zbytes(x.member), false) {
-				kept = append(kept, x)
-			}
-		}
-		found = kept
-	}
-	var buf [24]byte
-	c.W.Array(2)
-	c.W.Bulk(strconv.AppendUint(buf[:0], next, 10))
-	c.W.Array(2 * len(found))
+	out, cursor := scanPage(r, z.Small(), 1, inOrder, z.Scan)
+	writeCursor(c, cursor)
+	c.W.Array(2 * len(out))
 	var sb [32]byte
-	for _, x := range found {
-		c.W.BulkString(x.member)
-		c.W.Bulk(AppendDouble(sb[:0], x.score))
+	for _, e := range out {
+		c.W.BulkString(e.key)
+		c.W.Bulk(AppendDouble(sb[:0], e.val))
 	}
 }

@@ -116,16 +116,11 @@ func (a *zrangeArgs) parseRange(lo, hi []byte) string {
 
 func zrangeGeneric(c *Ctx, argv [][]byte, by, dir int) {
 	a, msg := parseZRange(argv, by, dir)
-	if msg != "" {
-		c.W.Error(msg)
+	if failed(c, msg) {
 		return
 	}
-	z, ok := zread(c, argv[1])
+	z, ok := zsetKind.read(c, argv[1], emptyAbsent)
 	if !ok {
-		return
-	}
-	if z == nil {
-		c.W.Array(0)
 		return
 	}
 	if a.by == zByLex {
@@ -146,30 +141,13 @@ func (a *zrangeArgs) ranks(z *shard.ZSet) (int, int) {
 	if a.by == zByScore {
 		return z.ScoreRanks(a.score)
 	}
-	lo, hi := rankWindow(int64(z.Len()), a.start, a.end)
+	lo, hi := indexRange(a.start, a.end, z.Len())
 	if a.rev {
 		// Reverse indexes count from the highest member.
 		n := z.Len()
 		lo, hi = n-hi, n-lo
 	}
 	return lo, hi
-}
-
-// rankWindow sanitizes start..end (inclusive, negative from the end) as
-// Redis does and returns the ranks [lo, hi), empty when lo == hi.
-func rankWindow(n, start, end int64) (int, int) {
-	if start < 0 {
-		start += n
-	}
-	if end < 0 {
-		end += n
-	}
-	start = max(start, 0)
-	if start > end || start >= n {
-		return 0, 0
-	}
-	end = min(end, n-1)
-	return int(start), int(end + 1)
 }
 
 // limitRanks applies LIMIT offset count to [lo, hi) walked upward, or
@@ -278,18 +256,15 @@ func zcountCmd(c *Ctx, argv [][]byte)    { zcountGeneric(c, argv, zByScore) }
 func zlexcountCmd(c *Ctx, argv [][]byte) { zcountGeneric(c, argv, zByLex) }
 
 func zcountGeneric(c *Ctx, argv [][]byte, by int) {
-	a := zrangeArgs{by: by}
-	if msg := a.parseRange(argv[2], argv[3]); msg != "" {
-		c.W.Error(msg)
+	a, msg := parseZBounds(argv, by)
+	if failed(c, msg) {
 		return
 	}
-	z, ok := zread(c, argv[1])
+	z, ok := zsetKind.read(c, argv[1], zeroAbsent)
 	if !ok {
 		return
 	}
 	switch {
-	case z == nil:
-		c.W.Int(0)
 	case by == zByLex:
 		c.W.Int(int64(z.LexCount(&a.lex)))
 	default:
@@ -298,10 +273,17 @@ func zcountGeneric(c *Ctx, argv [][]byte, by int) {
 	}
 }
 
+// parseZBounds parses the min and max (argv[2] and argv[3]) of ZCOUNT,
+// ZLEXCOUNT and ZREMRANGEBY*, addressed by by.
+func parseZBounds(argv [][]byte, by int) (zrangeArgs, string) {
+	a := zrangeArgs{by: by}
+	msg := a.parseRange(argv[2], argv[3])
+	return a, msg
+}
+
 func zremrangePrepare(by int) func(*Ctx, [][]byte) ([][]byte, error) {
 	return func(c *Ctx, argv [][]byte) ([][]byte, error) {
-		a := zrangeArgs{by: by}
-		if msg := a.parseRange(argv[2], argv[3]); msg != "" {
+		if _, msg := parseZBounds(argv, by); msg != "" {
 			return nil, ReplyError(msg)
 		}
 		return argv, nil
@@ -310,27 +292,24 @@ func zremrangePrepare(by int) func(*Ctx, [][]byte) ([][]byte, error) {
 
 func zremrangeCmd(by int) func(*Ctx, [][]byte) {
 	return func(c *Ctx, argv [][]byte) {
-		a := zrangeArgs{by: by}
-		if msg := a.parseRange(argv[2], argv[3]); msg != "" {
-			c.W.Error(msg)
+		a, msg := parseZBounds(argv, by)
+		if failed(c, msg) {
 			return
 		}
-		z, ok := zget(c, argv[1])
+		z, ok := peekZSet(c, argv[1], zeroAbsent)
 		if !ok {
 			return
 		}
+		var lo, hi int
+		if by == zByLex {
+			lo, hi = z.LexRemoveRanks(&a.lex)
+		} else {
+			lo, hi = a.ranks(z)
+		}
 		n := 0
-		if z != nil {
-			var lo, hi int
-			if by == zByLex {
-				lo, hi = z.LexRemoveRanks(&a.lex)
-			} else {
-				lo, hi = a.ranks(z)
-			}
-			if lo < hi {
-				c.KS.LookupWrite(argv[1], c.Now)
-				n = z.RemoveRanks(lo, hi)
-			}
+		if lo < hi {
+			c.KS.LookupWrite(argv[1], c.Now)
+			n = z.RemoveRanks(lo, hi)
 		}
 		c.W.Int(int64(n))
 	}
