@@ -49,6 +49,8 @@ type readIndex struct {
 	noLease atomic.Bool
 	leaseMu sync.Mutex
 	epoch   uint64
+	// rounds counts leadership rounds run (tests, INFO).
+	rounds atomic.Int64
 }
 
 // lease is a leadership lease won in term, valid until (monotonic ns).
@@ -209,6 +211,7 @@ func (ri *readIndex) round() error {
 	// it would have to commit itself, so only groups with peers need the
 	// leadership round.
 	if g.fsm.Voters() != 1 {
+		ri.rounds.Add(1)
 		if err := g.raft.VerifyLeader().Error(); err != nil {
 			return store.ErrNotLeader
 		}
