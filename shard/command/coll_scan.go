@@ -122,3 +122,50 @@ func writeCursor(c *Ctx, cursor uint64) {
 	c.W.Array(2)
 	c.W.Bulk(strconv.AppendUint(buf[:0], cursor, 10))
 }
+
+// HSCAN and SSCAN; ZSCAN is with the sorted set range commands.
+
+func hscanCmd(c *Ctx, argv [][]byte) {
+	h, r, ok := scanStart(c, argv, hashKind)
+	if !ok {
+		return
+	}
+	out, cursor := scanPage(r, h.Len() <= smallScanLen, 2, h.Range, h.Scan)
+	writeCursor(c, cursor)
+	c.W.Array(2 * len(out))
+	for _, e := range out {
+		c.W.BulkString(e.key)
+		c.W.Bulk(e.val)
+	}
+}
+
+func sscanCmd(c *Ctx, argv [][]byte) {
+	s, r, ok := scanStart(c, argv, setKind)
+	if !ok {
+		return
+	}
+	ks := keyedSet{s}
+	out, cursor := scanPage(r, s.Len() <= smallScanLen, 1, ks.Range, ks.Scan)
+	writeCursor(c, cursor)
+	c.W.Array(len(out))
+	for _, e := range out {
+		c.W.BulkString(e.key)
+	}
+}
+
+// keyedSet views a set as members with empty values, the shape of the
+// helpers shared with hashes and sorted sets (randomPicks, scanPage).
+type keyedSet struct{ s *shard.Set }
+
+func (k keyedSet) Range(fn func(string, struct{}) bool) {
+	k.s.Range(func(m string) bool { return fn(m, struct{}{}) })
+}
+
+func (k keyedSet) Scan(cursor uint64, fn func(string, struct{})) uint64 {
+	return k.s.Scan(cursor, func(m string) { fn(m, struct{}{}) })
+}
+
+func (k keyedSet) Random(r func(n uint64) uint64) (string, struct{}) {
+	m, _ := k.s.Random(r)
+	return m, struct{}{}
+}
