@@ -269,7 +269,10 @@ col() { # col PART SYS TEST C P FIELD
 }
 
 echo
-echo "bench-compare $(date -u +%F' '%H:%M)Z, $(nproc) CPUs, $(redis-server --version | awk '{print $3}'), RUNS=$RUNS N1=$N1 N16=$N16, cluster --shards $SHARDS${EMBER_ARGS:+, EMBER_ARGS=$EMBER_ARGS}; medians; latency in ms"
+what=""
+[[ " $PARTS " == *" cluster "* ]] && what="$what, cluster --shards $SHARDS"
+[[ " $PARTS " == *" single "* ]] && what="$what, single --shards ${SINGLE_SHARDS:-default}${server_cpu[*]:+ (pinned: servers CPU ${server_cpu[2]}, client ${client_cpu[2]})}"
+echo "bench-compare $(date -u +%F' '%H:%M)Z, $(nproc) CPUs, redis $(redis-server --version | awk '{print $3}' | sed 's/^v=//'), RUNS=$RUNS N1=$N1 N16=$N16$what${EMBER_ARGS:+, EMBER_ARGS=$EMBER_ARGS}; medians; latency in ms"
 printf '%-8s %-4s %4s %3s | %9s %6s %6s | %9s %6s %6s | %6s %6s\n' \
   part test c P "ember rps" p50 p99 "redis rps" p50 p99 "rps x" "p99 x"
 for part in $PARTS; do
