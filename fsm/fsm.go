@@ -36,10 +36,11 @@ type FSM struct {
 	log   *slog.Logger
 	where string // the group's data folder, for error messages
 
-	mu  sync.Mutex
-	ks  *shard.Keyspace
-	cap *shard.Capture // the snapshot being persisted, if any
-	ctx command.Ctx    // the command context of every apply, under mu
+	mu   sync.Mutex
+	ks   *shard.Keyspace
+	cap  *shard.Capture // the snapshot being persisted, if any
+	ctx  command.Ctx    // the command context of every apply, under mu
+	sink uint64         // what prefetching read, kept so its loads stay
 
 	applied atomic.Uint64
 	used    atomic.Int64 // the keyspace's accounted bytes after the last apply
@@ -107,24 +108,63 @@ func (f *FSM) applyOne(l *raft.Log) *Result {
 		return f.stop(l, err)
 	}
 	if rec.Tag == persistence.TagBatch {
-		res := &Result{Batch: make([]Result, len(rec.Args))}
-		for i, b := range rec.Args {
-			sub, err := persistence.Decode(b)
-			if err != nil {
-				return f.stop(l, fmt.Errorf("batched record %d: %w", i, err))
-			}
-			if sub.Tag == persistence.TagBatch {
-				return f.stop(l, fmt.Errorf("batched record %d: nested batch", i))
-			}
-			r := f.applyRecord(l, &sub)
-			if r.Err != nil {
-				return r
-			}
-			res.Batch[i] = *r
-		}
-		return res
+		return f.applyBatch(l, rec.Args)
 	}
-	return f.applyRecord(l, &rec)
+	var w resp.Writer
+	if r := f.applyRecord(l, &rec, &w); r != nil {
+		return r
+	}
+	return &Result{Reply: w.B}
+}
+
+// applyBatch applies the records of a group-commit entry. Their keys are
+// prefetched together first (see shard.Keyspace.Prefetch): applied one by
+// one, each lookup's cache misses would wait for the previous one's. The
+// replies share one buffer.
+func (f *FSM) applyBatch(l *raft.Log, entries [][]byte) *Result {
+	recs := make([]persistence.Record, len(entries))
+	keys := make([][]byte, 0, len(entries))
+	for i, b := range entries {
+		sub, err := persistence.Decode(b)
+		if err != nil {
+			return f.stop(l, fmt.Errorf("batched record %d: %w", i, err))
+		}
+		if sub.Tag == persistence.TagBatch {
+			return f.stop(l, fmt.Errorf("batched record %d: nested batch", i))
+		}
+		recs[i] = sub
+		if k := f.firstKey(&sub); k != nil {
+			keys = append(keys, k)
+		}
+	}
+	f.sink += f.ks.Prefetch(keys)
+	res := &Result{Batch: make([]Result, len(recs))}
+	ends := make([]int, len(recs))
+	var w resp.Writer
+	for i := range recs {
+		if r := f.applyRecord(l, &recs[i], &w); r != nil {
+			return r
+		}
+		ends[i] = len(w.B)
+	}
+	start := 0
+	for i, end := range ends {
+		res.Batch[i].Reply = w.B[start:end:end]
+		start = end
+	}
+	return res
+}
+
+// firstKey returns the first key a command record names, nil for other
+// records.
+func (f *FSM) firstKey(rec *persistence.Record) []byte {
+	if rec.Tag != persistence.TagCommand || len(rec.Args) == 0 {
+		return nil
+	}
+	if spec := f.table.Lookup(rec.Args[0]); spec != nil && spec.First > 0 && spec.First < len(rec.Args) {
+		return rec.Args[spec.First]
+	}
+	return nil
 }
 
 // stop fails the shard on an entry it cannot apply.
@@ -134,15 +174,17 @@ func (f *FSM) stop(l *raft.Log, err error) *Result {
 	return &Result{Err: err}
 }
 
-func (f *FSM) applyRecord(l *raft.Log, rec *persistence.Record) *Result {
-	w := resp.Writer{Proto: 2}
+// applyRecord applies rec, appending its reply to w; a non-nil result
+// is the error that stopped the shard.
+func (f *FSM) applyRecord(l *raft.Log, rec *persistence.Record, w *resp.Writer) *Result {
+	w.Proto = 2
 	if rec.Flags&persistence.FlagResp3 != 0 {
 		w.Proto = 3
 	}
-	if err := f.table.ApplyWith(&f.ctx, f.ks, rec, &w); err != nil {
+	if err := f.table.ApplyWith(&f.ctx, f.ks, rec, w); err != nil {
 		return f.stop(l, err)
 	}
-	return &Result{Reply: w.B}
+	return nil
 }
 
 // noteConfiguration tracks the voter count: a group whose only voter is

@@ -11,15 +11,21 @@ import (
 	"github.com/ember-node/ember-node/shard/store"
 )
 
-// Group commit: every write waiting for a shard when its proposer wakes
-// goes into one Raft entry (a TagBatch record), so the per-entry costs of
-// Raft and bolt are paid once per batch, not once per write. Writes of one
-// connection keep their order: the queue is FIFO and a batch applies its
-// records in order.
+// Group commit: every write waiting for a shard when its proposer may
+// propose goes into one Raft entry (a TagBatch record), so the per-entry
+// costs of Raft and bolt (a log transaction on every replica, encoding, a
+// future, an apply call) are paid once per batch, not once per write.
+// The proposer keeps at most maxInFlight entries between raft.Apply and
+// their outcome: proposing each write the moment it arrives would hand
+// Raft one entry per write whenever clients wait for their replies (one
+// write each), while writes queue meanwhile and go out together. Writes of
+// one connection keep their order: the queue is FIFO and a batch applies
+// its records in order.
 
 const (
-	maxBatchRecords = 512
-	maxBatchBytes   = 256 << 10
+	maxBatchRecords = 1024
+	maxBatchBytes   = 512 << 10
+	maxInFlight     = 2
 )
 
 type pendingWrite struct {
@@ -41,6 +47,8 @@ type proposer struct {
 	// counts batches taken from the queue but not yet given to Raft.
 	refusing bool
 	busy     int
+	// inFlight counts entries given to Raft whose outcome is not known.
+	inFlight int
 }
 
 func newProposer(g *Group) *proposer {
@@ -95,6 +103,10 @@ func (p *proposer) run(stop <-chan struct{}) {
 // proposeSome proposes one batch from the queue; false when it was empty.
 func (p *proposer) proposeSome() bool {
 	p.mu.Lock()
+	if p.inFlight >= maxInFlight {
+		p.mu.Unlock()
+		return false // complete wakes the proposer
+	}
 	n, size := 0, 0
 	for n < len(p.queue) && n < maxBatchRecords && (n == 0 || size+len(p.queue[n].data) <= maxBatchBytes) {
 		size += len(p.queue[n].data)
@@ -105,6 +117,7 @@ func (p *proposer) proposeSome() bool {
 	p.queue = p.queue[n:]
 	if n > 0 {
 		p.busy++
+		p.inFlight++
 	}
 	p.mu.Unlock()
 	if n == 0 {
@@ -134,6 +147,13 @@ func (p *proposer) complete(f raft.ApplyFuture, batch []*pendingWrite) {
 	defer func() {
 		for _, pw := range batch {
 			close(pw.done)
+		}
+		p.mu.Lock()
+		p.inFlight--
+		p.mu.Unlock()
+		select {
+		case p.wake <- struct{}{}:
+		default:
 		}
 	}()
 	if err := f.Error(); err != nil {
