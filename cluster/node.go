@@ -116,7 +116,8 @@ type Node struct {
 	wg       sync.WaitGroup
 	closed   atomic.Bool
 
-	mem memGuard // maxmemory and eviction
+	mem  memGuard                  // maxmemory and eviction
+	view atomic.Pointer[timedView] // the last ClusterView, see viewTTL
 }
 
 // StartNode opens, bootstraps or joins the node's groups and starts gossip

@@ -133,9 +133,24 @@ func (n *Node) RaftInfo() []string {
 	return out
 }
 
+// viewTTL is how long a computed cluster view serves: a storm of MOVED
+// replies (a client with a stale slot map pipelining to the wrong node)
+// must not recompute it, with a Raft configuration read per group, for
+// every reply. A view this old costs at most one more redirection.
+const viewTTL = 50 * time.Millisecond
+
+type timedView struct {
+	at time.Time
+	v  store.ClusterView
+}
+
 // ClusterView implements store.Topology from the routing table, refreshed
-// with what this node knows first-hand about the groups it leads.
+// with what this node knows first-hand about the groups it holds. Callers
+// share the view and must not change it.
 func (n *Node) ClusterView() store.ClusterView {
+	if c := n.view.Load(); c != nil && time.Since(c.at) < viewTTL {
+		return c.v
+	}
 	for _, g := range n.Groups() {
 		if g.IsReadyLeader() {
 			n.announceGroup(g)
@@ -143,5 +158,7 @@ func (n *Node) ClusterView() store.ClusterView {
 			n.observeLeader(g)
 		}
 	}
-	return n.rt.view()
+	v := n.rt.view()
+	n.view.Store(&timedView{at: time.Now(), v: v})
+	return v
 }

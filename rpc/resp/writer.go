@@ -18,6 +18,9 @@ import (
 type Writer struct {
 	B     []byte
 	Proto int // 2 or 3; 0 means 2
+	// Errors counts the error replies written (INFO's
+	// total_error_replies); its owner resets it.
+	Errors int64
 }
 
 // Resp3 reports whether RESP3 shapes are allowed.
@@ -32,7 +35,10 @@ func (w *Writer) Simple(s string) { w.B = redcon.AppendString(w.B, s) }
 
 // Error writes msg; newlines in it would break the protocol, so they are
 // replaced by spaces, as Redis does.
-func (w *Writer) Error(msg string) { w.B = redcon.AppendError(w.B, msg) }
+func (w *Writer) Error(msg string) {
+	w.Errors++
+	w.B = redcon.AppendError(w.B, msg)
+}
 
 func (w *Writer) Int(n int64) { w.B = redcon.AppendInt(w.B, n) }
 
@@ -117,4 +123,9 @@ func (w *Writer) Verbatim(s string) {
 }
 
 // Raw appends an already encoded reply.
-func (w *Writer) Raw(b []byte) { w.B = append(w.B, b...) }
+func (w *Writer) Raw(b []byte) {
+	if len(b) > 0 && b[0] == '-' {
+		w.Errors++
+	}
+	w.B = append(w.B, b...)
+}

@@ -124,6 +124,10 @@ func (c *client) flush() error {
 		return nil
 	}
 	_, err := c.nc.Write(c.w.B)
+	if c.w.Errors != 0 {
+		c.srv.stats.errors.Add(c.w.Errors)
+		c.w.Errors = 0
+	}
 	if cap(c.w.B) > maxKeptReplyBuf {
 		c.w.B = nil
 	} else {

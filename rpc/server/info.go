@@ -158,6 +158,7 @@ func (s *Server) infoStats() []infoKV {
 		{"evicted_keys", i64toa(st.EvictedKeys)},
 		{"keyspace_hits", i64toa(st.Hits)},
 		{"keyspace_misses", i64toa(st.Misses)},
+		{"total_error_replies", i64toa(s.stats.errors.Load())},
 	}
 }
 

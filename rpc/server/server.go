@@ -53,6 +53,7 @@ type serverStats struct {
 	connections atomic.Int64
 	commands    atomic.Int64
 	rejected    atomic.Int64
+	errors      atomic.Int64 // error replies written
 	netIn       atomic.Int64
 }
 

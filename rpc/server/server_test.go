@@ -305,3 +305,34 @@ func TestQuit(t *testing.T) {
 	tc.expect(`+"OK"`, "QUIT")
 	tc.expectClosed()
 }
+
+// INFO counts error replies, those the server writes (unknown command,
+// arity) and those a command's apply returns (WRONGTYPE), as Redis 7 does.
+func TestInfoCountsErrorReplies(t *testing.T) {
+	t.Parallel()
+	tc := dial(t, startServer(t, nil))
+	count := func() string {
+		tc.send("INFO", "stats")
+		v, err := resp.ReadValue(tc.rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(v.Str, "\r\n") {
+			if v, ok := strings.CutPrefix(line, "total_error_replies:"); ok {
+				return v
+			}
+		}
+		return "missing"
+	}
+	if got := count(); got != "0" {
+		t.Fatalf("total_error_replies before any error: %s", got)
+	}
+	tc.do("NOSUCHCOMMAND")
+	tc.do("GET")
+	tc.do("LPUSH", "l", "x")
+	tc.do("GET", "l")
+	tc.do("SET", "k", "v")
+	if got := count(); got != "3" {
+		t.Errorf("total_error_replies after 3 errors: %s", got)
+	}
+}
