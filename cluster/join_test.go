@@ -1,6 +1,10 @@
 package cluster
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ember-node/ember-node/shard"
+)
 
 func TestSeedClusterAddr(t *testing.T) {
 	t.Parallel()
@@ -21,6 +25,31 @@ func TestSeedClusterAddr(t *testing.T) {
 		got, err := SeedClusterAddr(tt.seed)
 		if tt.bad != (err != nil) || got != tt.want {
 			t.Errorf("SeedClusterAddr(%q) = %q, %v", tt.seed, got, err)
+		}
+	}
+}
+
+// Every slot lies in the range CLUSTER SLOTS reports for the shard that
+// serves it, for any shard count: a range one slot off sends clients MOVED
+// for that slot on every request.
+func TestSlotRangeMatchesShardOf(t *testing.T) {
+	t.Parallel()
+	for shards := 1; shards <= 200; shards++ {
+		next := 0
+		for i := range shards {
+			start, end := SlotRange(i, shards)
+			if start != next || end < start {
+				t.Fatalf("%d shards: shard %d is %d-%d after a range ending at %d", shards, i, start, end, next-1)
+			}
+			for slot := start; slot <= end; slot++ {
+				if got := ShardOf(slot, shards); got != i {
+					t.Fatalf("%d shards: slot %d in shard %d's range %d-%d, ShardOf says %d", shards, slot, i, start, end, got)
+				}
+			}
+			next = end + 1
+		}
+		if next != shard.NumSlots {
+			t.Fatalf("%d shards: ranges end at %d", shards, next-1)
 		}
 	}
 }

@@ -398,6 +398,16 @@ func (n *Node) gossipUpkeep() {
 // ShardOf returns the shard owning slot: shard i owns a contiguous range.
 func ShardOf(slot, shards int) int { return slot * shards / shard.NumSlots }
 
+// SlotRange returns the first and last slot of shard i, the slots ShardOf
+// maps to it. When the shard count does not divide 16384 the ranges are
+// uneven, and a range must start at the first slot that maps to it (the
+// ceiling of i*16384/shards): clients that routed by a range one slot off
+// were sent MOVED for its first slot for ever.
+func SlotRange(i, shards int) (start, end int) {
+	first := func(i int) int { return (i*shard.NumSlots + shards - 1) / shards }
+	return first(i), first(i+1) - 1
+}
+
 // WaitLeaders waits until every local group has a ready leader here or
 // knows a leader elsewhere, for start-up and tests.
 func (n *Node) WaitLeaders(timeout time.Duration) error {

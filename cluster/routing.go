@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ember-node/ember-node/shard"
 	"github.com/ember-node/ember-node/shard/store"
 )
 
@@ -178,7 +177,8 @@ func (r *routing) view() store.ClusterView {
 		v.Nodes = append(v.Nodes, store.ClusterNode{ID: id, Addr: n.meta.Client, ClusterPort: cport, Alive: n.alive})
 	}
 	for i := range r.shards {
-		s := store.ClusterShard{ID: i, Start: i * shard.NumSlots / r.shards, End: (i+1)*shard.NumSlots/r.shards - 1}
+		start, end := SlotRange(i, r.shards)
+		s := store.ClusterShard{ID: i, Start: start, End: end}
 		if li, ok := r.leaders[i]; ok {
 			if n := r.nodes[li.Leader]; n != nil && n.alive {
 				s.Leader, s.Offset = li.Leader, li.Index

@@ -216,6 +216,18 @@ run_part() {
   done
 }
 
+# error_replies PORT...: the sum of INFO total_error_replies. redis-benchmark
+# counts an error reply (a MOVED to a client with a stale slot map) as a
+# request done, so every part reports how many there were.
+error_replies() {
+  local p sum=0 v
+  for p in "$@"; do
+    v=$(timeout 5 redis-cli -p "$p" INFO stats 2>/dev/null | tr -d '\r' | awk -F: '$1 == "total_error_replies" {print $2}')
+    sum=$((sum + ${v:-0}))
+  done
+  echo "$sum"
+}
+
 stop_all() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -228,6 +240,7 @@ stop_all() {
 }
 
 : >"$work/results"
+errors=()
 t_all=$SECONDS
 for part in $PARTS; do
   case $part in
@@ -235,7 +248,9 @@ for part in $PARTS; do
     ember_cluster_up
     redis_cluster_up
     sleep 2
+    e0=$(error_replies $((BASE + 1)) $((BASE + 2)) $((BASE + 3))) r0=$(error_replies $((BASE + 101)) $((BASE + 102)) $((BASE + 103)) $((BASE + 104)) $((BASE + 105)) $((BASE + 106)))
     run_part cluster $((BASE + 1)) $((BASE + 101)) --cluster
+    errors+=("cluster: error replies during the runs: ember $(($(error_replies $((BASE + 1)) $((BASE + 2)) $((BASE + 3))) - e0)), redis $(($(error_replies $((BASE + 101)) $((BASE + 102)) $((BASE + 103)) $((BASE + 104)) $((BASE + 105)) $((BASE + 106))) - r0))")
     stop_all
     ;;
   single)
@@ -256,6 +271,7 @@ for part in $PARTS; do
     pids+=($!)
     wait_ping $((BASE + 110)) $! "$work/rs.log"
     run_part single $((BASE + 10)) $((BASE + 110))
+    errors+=("single: error replies during the runs: ember $(error_replies $((BASE + 10))), redis $(error_replies $((BASE + 110)))")
     stop_all
     ;;
   *) die "unknown part $part (cluster, single)" ;;
@@ -289,3 +305,4 @@ for part in $PARTS; do
   done
 done
 echo "(rps x = ember rps / redis rps; p99 x = ember p99 / redis p99, lower is better; total $((SECONDS - t_all)) s)"
+printf '%s\n' "${errors[@]}"

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ember-node/ember-node/cluster"
-	"github.com/ember-node/ember-node/shard"
 )
 
 // status prints the members and every shard, merged from what each live
@@ -80,7 +79,7 @@ func renderStatus(w io.Writer, cs *clusterState) {
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SHARD\tSLOTS\tLEADER\tTERM\tAPPLIED\tKEYS\tVOTERS (lag)\tLEARNERS (lag)")
 	for s := range cs.via.Shards {
-		lo, hi := s*shard.NumSlots/cs.via.Shards, (s+1)*shard.NumSlots/cs.via.Shards-1
+		lo, hi := cluster.SlotRange(s, cs.via.Shards)
 		ss, ok := cs.led[s]
 		if !ok {
 			voters, learners, _ := cs.members(s)
