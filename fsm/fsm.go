@@ -8,6 +8,7 @@ package fsm
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -41,6 +42,9 @@ type FSM struct {
 	cap  *shard.Capture // the snapshot being persisted, if any
 	ctx  command.Ctx    // the command context of every apply, under mu
 	sink uint64         // what prefetching read, kept so its loads stay
+	// recs and keys are applyBatch's scratch, under mu.
+	recs []persistence.Record
+	keys [][]byte
 
 	applied atomic.Uint64
 	used    atomic.Int64 // the keyspace's accounted bytes after the last apply
@@ -122,8 +126,13 @@ func (f *FSM) applyOne(l *raft.Log) *Result {
 // one, each lookup's cache misses would wait for the previous one's. The
 // replies share one buffer.
 func (f *FSM) applyBatch(l *raft.Log, entries [][]byte) *Result {
-	recs := make([]persistence.Record, len(entries))
-	keys := make([][]byte, 0, len(entries))
+	recs := slices.Grow(f.recs[:0], len(entries))[:len(entries)]
+	keys := slices.Grow(f.keys[:0], len(entries))
+	defer func() {
+		clear(recs)
+		clear(keys)
+		f.recs, f.keys = recs[:0], keys[:0]
+	}()
 	for i, b := range entries {
 		sub, err := persistence.Decode(b)
 		if err != nil {

@@ -1,5 +1,10 @@
 package persistence
 
+import (
+	"encoding/binary"
+	"hash/crc32"
+)
+
 // The records every engine makes, built here so a record's layout is
 // decided in one package.
 
@@ -35,11 +40,26 @@ func NewEvict(now int64, keys []string) Record {
 // index covers every earlier term.
 func NewNoop(now int64) Record { return Record{Tag: TagNoop, Time: now} }
 
-// EncodeBatch returns one encoded record carrying the encoded records in
-// entries (group commit), applied in order.
-func EncodeBatch(entries [][]byte) []byte {
-	r := Record{Tag: TagBatch, Args: entries}
-	return r.AppendBinary(make([]byte, 0, r.Size()))
+// AppendBatchEntry appends rec's encoding to body as one entry of a batch
+// (TagBatch's args without their count: a length, then the bytes), using
+// scratch for the encoding; it returns both, grown. A proposer builds a
+// batch this way as writes arrive, with no buffer per write.
+func AppendBatchEntry(body, scratch []byte, rec *Record) ([]byte, []byte) {
+	scratch = rec.AppendBinary(scratch[:0])
+	body = binary.AppendUvarint(body, uint64(len(scratch)))
+	return append(body, scratch...), scratch
+}
+
+// EncodeBatch returns the TagBatch record of the count entries in body,
+// as AppendBatchEntry wrote them: applied in order, each its own record.
+func EncodeBatch(count int, body []byte) []byte {
+	b := make([]byte, 0, 3+2+binary.MaxVarintLen64+len(body)+4)
+	b = append(b, Version, byte(TagBatch), 0)
+	b = binary.AppendVarint(b, 0)
+	b = binary.AppendUvarint(b, 0)
+	b = binary.AppendUvarint(b, uint64(count))
+	b = append(b, body...)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
 func keyArgs(keys []string) [][]byte {

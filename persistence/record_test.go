@@ -65,3 +65,34 @@ func FuzzRecordDecode(f *testing.F) {
 		}
 	})
 }
+
+// A batch built entry by entry decodes as the TagBatch record of those
+// entries, each of them the record it was made from.
+func TestEncodeBatch(t *testing.T) {
+	t.Parallel()
+	recs := []Record{
+		NewCommand(1700000000000, 7, [][]byte{[]byte("SET"), []byte("k"), []byte("v")}),
+		NewExpire(1700000000001, []string{"a", "b"}),
+		NewNoop(1700000000002),
+	}
+	var body, scratch []byte
+	for i := range recs {
+		body, scratch = AppendBatchEntry(body, scratch, &recs[i])
+	}
+	b, err := Decode(EncodeBatch(len(recs), body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Tag != TagBatch || len(b.Args) != len(recs) {
+		t.Fatalf("decoded %v with %d args", b.Tag, len(b.Args))
+	}
+	for i, a := range b.Args {
+		got, err := Decode(a)
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		if !reflect.DeepEqual(got, recs[i]) && !(len(got.Args) == 0 && len(recs[i].Args) == 0 && got.Tag == recs[i].Tag && got.Time == recs[i].Time) {
+			t.Errorf("entry %d: %+v, want %+v", i, got, recs[i])
+		}
+	}
+}

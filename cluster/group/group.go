@@ -262,7 +262,7 @@ func (g *Group) Propose(rec *persistence.Record) func(w command.Writer) error {
 	if g.raft.State() != raft.Leader {
 		return func(command.Writer) error { return store.ErrNotLeader }
 	}
-	return g.prop.submit(rec.AppendBinary(make([]byte, 0, rec.Size()))).wait
+	return g.prop.submit(rec).wait
 }
 
 // applyError maps raft's errors to what a client may be told. Only an

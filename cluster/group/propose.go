@@ -29,7 +29,7 @@ const (
 )
 
 type pendingWrite struct {
-	data  []byte // the encoded record
+	size  int // its bytes in the proposer's body
 	stop  <-chan struct{}
 	done  chan struct{}
 	reply []byte
@@ -49,15 +49,20 @@ type proposer struct {
 	busy     int
 	// inFlight counts entries given to Raft whose outcome is not known.
 	inFlight int
+	// body holds the queued writes' records, encoded as the entries of
+	// the next batch (persistence.AppendBatchEntry); scratch is the
+	// encoding buffer.
+	body, scratch []byte
 }
 
 func newProposer(g *Group) *proposer {
 	return &proposer{g: g, wake: make(chan struct{}, 1)}
 }
 
-// submit queues an encoded record and returns its pending write.
-func (p *proposer) submit(data []byte) *pendingWrite {
-	pw := &pendingWrite{data: data, stop: p.g.stop, done: make(chan struct{})}
+// submit queues rec, encoding it at once (its args may point into a
+// connection's buffer), and returns its pending write.
+func (p *proposer) submit(rec *persistence.Record) *pendingWrite {
+	pw := &pendingWrite{stop: p.g.stop, done: make(chan struct{})}
 	p.mu.Lock()
 	if p.closed || p.refusing {
 		// Never given to Raft: another node may take it (a group is
@@ -67,6 +72,9 @@ func (p *proposer) submit(data []byte) *pendingWrite {
 		close(pw.done)
 		return pw
 	}
+	n := len(p.body)
+	p.body, p.scratch = persistence.AppendBatchEntry(p.body, p.scratch, rec)
+	pw.size = len(p.body) - n
 	p.queue = append(p.queue, pw)
 	p.mu.Unlock()
 	select {
@@ -86,7 +94,7 @@ func (p *proposer) run(stop <-chan struct{}) {
 			p.mu.Lock()
 			p.closed = true
 			rest := p.queue
-			p.queue = nil
+			p.queue, p.body = nil, nil
 			p.mu.Unlock()
 			for _, pw := range rest {
 				pw.err = store.ErrNotLeader // never given to Raft
@@ -108,16 +116,22 @@ func (p *proposer) proposeSome() bool {
 		return false // complete wakes the proposer
 	}
 	n, size := 0, 0
-	for n < len(p.queue) && n < maxBatchRecords && (n == 0 || size+len(p.queue[n].data) <= maxBatchBytes) {
-		size += len(p.queue[n].data)
+	for n < len(p.queue) && n < maxBatchRecords && (n == 0 || size+p.queue[n].size <= maxBatchBytes) {
+		size += p.queue[n].size
 		n++
 	}
 	batch := append([]*pendingWrite(nil), p.queue[:n]...)
 	clear(p.queue[:n])
 	p.queue = p.queue[n:]
+	var data []byte
 	if n > 0 {
 		p.busy++
 		p.inFlight++
+		data = persistence.EncodeBatch(n, p.body[:size])
+		p.body = append(p.body[:0], p.body[size:]...)
+		if len(p.body) == 0 && cap(p.body) > maxBatchBytes {
+			p.body = nil // a burst's buffer is not kept
+		}
 	}
 	p.mu.Unlock()
 	if n == 0 {
@@ -128,16 +142,6 @@ func (p *proposer) proposeSome() bool {
 		p.busy--
 		p.mu.Unlock()
 	}()
-	var data []byte
-	if n == 1 {
-		data = batch[0].data
-	} else {
-		entries := make([][]byte, n)
-		for i, pw := range batch {
-			entries[i] = pw.data
-		}
-		data = persistence.EncodeBatch(entries)
-	}
 	f := p.g.raft.Apply(data, 0)
 	go p.complete(f, batch)
 	return true
@@ -172,8 +176,12 @@ func (p *proposer) complete(f raft.ApplyFuture, batch []*pendingWrite) {
 		for _, pw := range batch {
 			pw.err = res.Err
 		}
-	case len(batch) == 1:
+	case res.Batch == nil && len(batch) == 1:
 		batch[0].reply = res.Reply
+	case len(res.Batch) != len(batch):
+		for _, pw := range batch {
+			pw.err = store.ErrUnknownOutcome
+		}
 	default:
 		for i, pw := range batch {
 			pw.reply, pw.err = res.Batch[i].Reply, res.Batch[i].Err
