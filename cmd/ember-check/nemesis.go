@@ -185,11 +185,28 @@ func (n *nemesis) pause(ctx context.Context, r *round) error {
 			n.log.Error("nemesis: unpause failed", "node", t.Name, "err", err)
 		}
 	})
-	if _, err := n.docker(ctx, "pause", t.Container); err != nil {
+	if err := n.freeze(ctx, t.Container); err != nil {
 		return err
 	}
 	hold(ctx, n.pauseFor)
 	return nil
+}
+
+// freeze pauses a container. The cgroup freezer can give up on a busy
+// container ("unable to freeze": runc thaws it again and reports the
+// failure, seen on a loaded 2-core CI machine), which says nothing of the
+// system under test: try again a few times before calling the round
+// failed.
+func (n *nemesis) freeze(ctx context.Context, container string) error {
+	var err error
+	for try := 0; try < 5; try++ {
+		if _, err = n.docker(ctx, "pause", container); err == nil || !strings.Contains(err.Error(), "unable to freeze") {
+			return err
+		}
+		n.log.Warn("nemesis: freeze failed, trying again", "container", container, "err", err)
+		hold(ctx, 200*time.Millisecond)
+	}
+	return err
 }
 
 func (n *nemesis) rollingRestart(ctx context.Context, r *round) error {
