@@ -162,3 +162,34 @@ func (n *Node) ClusterView() store.ClusterView {
 	n.view.Store(&timedView{at: time.Now(), v: v})
 	return v
 }
+
+// Prefetch implements store.Prefetcher: each shard's keys of a pipeline are
+// handed to that shard's keyspace together, so their lookups' cache
+// misses overlap. keys is the server's scratch, so it is reordered in
+// place, one shard's keys after another's.
+func (n *Node) Prefetch(keys [][]byte) {
+	shards := n.shardCount()
+	var slots [64]int32
+	for len(keys) > 0 {
+		part := keys[:min(len(keys), len(slots))]
+		for i, k := range part {
+			slots[i] = int32(ShardOf(shard.KeySlot(k), shards))
+		}
+		for len(part) > 0 {
+			s, m := slots[0], 0
+			for i := range part {
+				if slots[i] == s {
+					part[m], part[i] = part[i], part[m]
+					slots[m], slots[i] = slots[i], slots[m]
+					m++
+				}
+			}
+			if g := n.groupByID(int(s)); g != nil && m > 1 {
+				g.FSM().Prefetch(part[:m])
+			}
+			part = part[m:]
+			copy(slots[:], slots[m:len(part)+m])
+		}
+		keys = keys[min(len(keys), len(slots)):]
+	}
+}

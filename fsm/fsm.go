@@ -229,6 +229,14 @@ func (f *FSM) Read(now int64, fn func(ks *shard.Keyspace, now int64)) error {
 	return nil
 }
 
+// Prefetch warms the caches for keys about to be read (see
+// shard.Keyspace.Prefetch); it changes nothing.
+func (f *FSM) Prefetch(keys [][]byte) {
+	f.mu.Lock()
+	f.sink += f.ks.Prefetch(keys)
+	f.mu.Unlock()
+}
+
 // UsedMemory returns the keyspace's accounted bytes without taking the
 // lock: the leader's maxmemory check reads it before every denyoom write.
 func (f *FSM) UsedMemory() int64 { return f.used.Load() }
