@@ -27,7 +27,7 @@ func BenchmarkApplyBatch(b *testing.B) {
 	for i := range batches {
 		entries := make([][]byte, perBatch)
 		for j := range entries {
-			key := []byte("key:" + strconv.Itoa(rnd.IntN(1 << 30)))
+			key := []byte("key:" + strconv.Itoa(rnd.IntN(1<<30)))
 			rec := persistence.Record{Tag: persistence.TagCommand, Time: 1, Args: [][]byte{[]byte("SET"), key, val}}
 			entries[j] = rec.AppendBinary(nil)
 		}
