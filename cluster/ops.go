@@ -16,6 +16,10 @@ import (
 // Operator actions, reached through CLUSTER EMBER-* commands on a node's
 // client port (the ember-node join/leave/remove/status subcommands).
 
+// ErrLastNode refuses to drain the cluster's last serving node: nobody
+// could take its shards, so the leave could never finish.
+var ErrLastNode = errors.New("this is the cluster's last serving node: there is no node to hand its shards to (stop it instead)")
+
 // ErrNotEmpty refuses to join a node that already holds data.
 var ErrNotEmpty = errors.New("node holds keys or already belongs to a cluster: only an empty, standalone node can join another cluster")
 
@@ -67,6 +71,12 @@ func (n *Node) JoinCluster(seeds []string) error {
 func (n *Node) Leave() error {
 	if n.ml == nil {
 		return errors.New("gossip is off on this node")
+	}
+	if n.leaving.Load() {
+		return nil
+	}
+	if !n.rt.anotherServing(n.id) {
+		return ErrLastNode
 	}
 	if !n.leaving.CompareAndSwap(false, true) {
 		return nil

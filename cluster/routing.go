@@ -152,6 +152,19 @@ func (r *routing) eligible(grace time.Duration) []string {
 	return out
 }
 
+// anotherServing reports whether a node other than self is alive, not
+// removed and not leaving: one that could take self's shards.
+func (r *routing) anotherServing(self string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for id, n := range r.nodes {
+		if id != self && n.alive && !r.removed[id] && !n.meta.Leaving {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *routing) isAlive(id string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()

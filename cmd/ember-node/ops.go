@@ -193,6 +193,9 @@ func (o *opsCmd) leave(ctx context.Context) error {
 	}
 	start := time.Now()
 	peers := cs.addresses(id)
+	if len(peers) == 0 {
+		return fmt.Errorf("%s is leaving but no other node answers: the leave cannot finish (stop the node instead)", cs.name(id))
+	}
 	err = o.wait(ctx, "waiting for "+o.node+" to hand over and exit", func() (string, bool) {
 		up := reachable(o.node)
 		cs, err := o.c.gather(ctx, peers)
@@ -255,6 +258,9 @@ func (o *opsCmd) remove(ctx context.Context, arg string) error {
 	}
 	start := time.Now()
 	peers := cs.addresses(id)
+	if len(peers) == 0 {
+		return fmt.Errorf("%s is leaving but no other node answers: the leave cannot finish (stop the node instead)", cs.name(id))
+	}
 	err = o.wait(ctx, "waiting for the shards of "+shortID(id)+" to be re-replicated", func() (string, bool) {
 		cs, err := o.c.gather(ctx, peers)
 		if err != nil {
