@@ -159,6 +159,9 @@ func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, e
 	n.mux.HandleAdmin(n.serveAdmin)
 	go n.mux.Serve()
 	n.rt = newRouting(n.selfMeta())
+	if !fresh {
+		time.Sleep(group.LeaseDuration(cfg.Group)) // see LeaseDuration
+	}
 	if err := n.openGroups(fresh && len(cfg.Join) == 0); err != nil {
 		n.Close()
 		return nil, err

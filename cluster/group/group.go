@@ -78,11 +78,13 @@ func DefaultConfig(id int, nodeID, dir string) Config {
 
 // Group is one shard's Raft group member on this node.
 type Group struct {
-	cfg    Config
-	log    *slog.Logger
-	raft   *raft.Raft
-	fsm    *fsm.FSM
-	store  *raftboltdb.BoltStore
+	cfg   Config
+	log   *slog.Logger
+	raft  *raft.Raft
+	fsm   *fsm.FSM
+	store *raftboltdb.BoltStore
+	// stable is raft\'s view of store\'s key-value half (see stableStore).
+	stable *stableStore
 	trans  *raft.NetworkTransport
 	reads  readIndex
 	mux    *transport.Mux
@@ -156,7 +158,8 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	rc.NoLegacyTelemetry = true
 	leaderCh := make(chan bool, 8)
 	rc.NotifyCh = leaderCh
-	r, err := raft.NewRaft(rc, g.fsm, logs, g.store, snaps, g.trans)
+	g.stable = &stableStore{StableStore: g.store}
+	r, err := raft.NewRaft(rc, g.fsm, logs, g.stable, snaps, g.trans)
 	if err != nil {
 		return fmt.Errorf("shard %d: start raft: %w", cfg.ID, err)
 	}
@@ -235,6 +238,9 @@ func (g *Group) Close() error {
 	g.mux.CloseGroup(uint32(g.cfg.ID))
 	err := f.Error()
 	g.wg.Wait()
+	if g.stable != nil {
+		g.stable.close()
+	}
 	if cerr := g.store.Close(); err == nil {
 		err = cerr
 	}

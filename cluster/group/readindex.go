@@ -62,6 +62,16 @@ type lease struct {
 // leaseFraction is the share of the heartbeat timeout a lease lasts.
 const leaseFraction = 0.5
 
+// LeaseDuration is how long a read lease of a group with cfg lasts. A node
+// restarting with state waits this long before its groups start: raft
+// forgets its leader across a restart and would grant a vote at once, so a
+// member that answered a heartbeat just before it stopped could otherwise
+// help elect a new leader while the old one still serves reads under the
+// lease that answer granted.
+func LeaseDuration(cfg Config) time.Duration {
+	return time.Duration(float64(cfg.HeartbeatTimeout) * leaseFraction)
+}
+
 // clockBase anchors monotonic round times.
 var clockBase = time.Now()
 
@@ -138,7 +148,7 @@ func (ri *readIndex) grant(term uint64, started int64, epoch uint64) {
 	if hb <= 0 || ri.noLease.Load() || epoch != ri.epoch {
 		return
 	}
-	until := started + int64(float64(hb)*leaseFraction)
+	until := started + int64(LeaseDuration(ri.g.cfg))
 	if l := ri.lease.Load(); l != nil && l.term == term && l.until >= until {
 		return
 	}
