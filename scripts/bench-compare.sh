@@ -50,21 +50,12 @@ for bin in go redis-server redis-cli redis-benchmark; do
 done
 ((BASE + 110 + 20000 < 32768)) || { echo "bench-compare: BASE $BASE too high (ports must stay below 32768)" >&2; exit 1; }
 
+# shellcheck source=scripts/lib/procs.sh
+source scripts/lib/procs.sh
 work=$(mktemp -d /tmp/bench-compare.XXXXXX)
 pids=()
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  # Give them 10 s to exit, then SIGKILL whatever is left.
-  for _ in $(seq 100); do
-    local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.1
-  done
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
+  stop_pids
   if [ "$KEEP" = 1 ]; then echo "bench-compare: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -228,16 +219,6 @@ error_replies() {
   echo "$sum"
 }
 
-stop_all() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  pids=()
-}
 
 : >"$work/results"
 errors=()
@@ -251,7 +232,7 @@ for part in $PARTS; do
     e0=$(error_replies $((BASE + 1)) $((BASE + 2)) $((BASE + 3))) r0=$(error_replies $((BASE + 101)) $((BASE + 102)) $((BASE + 103)) $((BASE + 104)) $((BASE + 105)) $((BASE + 106)))
     run_part cluster $((BASE + 1)) $((BASE + 101)) --cluster
     errors+=("cluster: error replies during the runs: ember $(($(error_replies $((BASE + 1)) $((BASE + 2)) $((BASE + 3))) - e0)), redis $(($(error_replies $((BASE + 101)) $((BASE + 102)) $((BASE + 103)) $((BASE + 104)) $((BASE + 105)) $((BASE + 106))) - r0))")
-    stop_all
+    stop_pids
     ;;
   single)
     need_free $((BASE + 10)) $((BASE + 10010)) $((BASE + 20010)) $((BASE + 110))
@@ -272,7 +253,7 @@ for part in $PARTS; do
     wait_ping $((BASE + 110)) $! "$work/rs.log"
     run_part single $((BASE + 10)) $((BASE + 110))
     errors+=("single: error replies during the runs: ember $(error_replies $((BASE + 10))), redis $(error_replies $((BASE + 110)))")
-    stop_all
+    stop_pids
     ;;
   *) die "unknown part $part (cluster, single)" ;;
   esac

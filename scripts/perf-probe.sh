@@ -39,15 +39,11 @@ OUT=${OUT:-$(mktemp -d /tmp/perf-probe.XXXXXX)}
 mkdir -p "$OUT"
 pids=()
 bpid=""
+# shellcheck source=scripts/lib/procs.sh
+source scripts/lib/procs.sh
 cleanup() {
   [ -n "$bpid" ] && kill "$bpid" 2>/dev/null || true
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_pids
   rm -rf "$OUT/data"
 }
 trap cleanup EXIT

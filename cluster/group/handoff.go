@@ -15,7 +15,7 @@ import (
 // the hand-off fails, g goes on leading and taking writes.
 func (g *Group) TransferLeadership(deadline time.Time) (string, error) {
 	// Queued writes commit within a round trip when a quorum is there; a
-	// barrier still waiting after a second means the peers are gone, and
+	// wait still going after a second means the peers are gone, and
 	// the stop should not wait for them.
 	qd := time.Now().Add(time.Second)
 	if deadline.Before(qd) {
@@ -52,30 +52,18 @@ func (g *Group) TransferLeadership(deadline time.Time) (string, error) {
 	return "", nil
 }
 
-// quiesce turns new writes away and waits until those already queued are
-// applied (a Raft barrier behind them).
+// quiesce turns new writes away and waits until those already queued
+// have their outcome (applied, or failed): the proposer's futures resolve
+// only after the state machine applied their entry.
 func (g *Group) quiesce(deadline time.Time) error {
 	g.prop.setRefusing(true)
 	for !g.prop.idle() {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("shard %d: writes still queued", g.ID())
+			return fmt.Errorf("shard %d: writes still in flight", g.ID())
 		}
 		time.Sleep(time.Millisecond)
 	}
-	// Barrier's timeout only bounds queueing it; its wait for the apply
-	// is bounded here (a leader whose followers heartbeat but cannot
-	// append would hold the stop forever).
-	done := make(chan error, 1)
-	go func() { done <- g.raft.Barrier(time.Until(deadline)).Error() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("shard %d: barrier: %w", g.ID(), err)
-		}
-		return nil
-	case <-time.After(time.Until(deadline)):
-		return fmt.Errorf("shard %d: barrier not applied in time", g.ID())
-	}
+	return nil
 }
 
 // TransferLeadershipTo asks raft to make the voter id (at its cluster

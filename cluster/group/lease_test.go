@@ -104,8 +104,11 @@ func TestIsolatedLeaderServesNoStaleRead(t *testing.T) {
 	c.converge()
 }
 
-// Handing leadership over ends the lease at once: the new leader can take
-// writes within a round trip, long before the lease would have run out.
+// After a leadership transfer the old leader serves nothing stale, though
+// the new leader takes writes within a round trip, long before the old
+// lease would have run out. (raft steps the old leader down before the
+// transfer returns, so this holds even without dropLease; the drop guards
+// the moments while the transfer is under way.)
 func TestLeaseEndsWithLeadershipTransfer(t *testing.T) {
 	t.Parallel()
 	cfg := fastGroupConfig()

@@ -43,11 +43,10 @@ type proposer struct {
 	wake   chan struct{}
 	closed bool
 	// refusing turns new writes away as not-leader (nothing appended, so
-	// clients retry elsewhere) while leadership is handed over; busy
-	// counts batches taken from the queue but not yet given to Raft.
+	// clients retry elsewhere) while leadership is handed over.
 	refusing bool
-	busy     int
-	// inFlight counts entries given to Raft whose outcome is not known.
+	// inFlight counts batches taken from the queue whose outcome is not
+	// known yet.
 	inFlight int
 	// body holds the queued writes' records, encoded as the entries of
 	// the next batch (persistence.AppendBatchEntry); scratch is the
@@ -84,8 +83,8 @@ func (p *proposer) submit(rec *persistence.Record) *pendingWrite {
 	return pw
 }
 
-// run proposes batches until the group stops. It does not wait for a
-// batch to commit before proposing the next: Raft pipelines them.
+// run proposes batches until the group stops, at most maxInFlight at a
+// time; complete wakes it when one ends.
 func (p *proposer) run(stop <-chan struct{}) {
 	defer p.g.wg.Done()
 	for {
@@ -125,7 +124,6 @@ func (p *proposer) proposeSome() bool {
 	p.queue = p.queue[n:]
 	var data []byte
 	if n > 0 {
-		p.busy++
 		p.inFlight++
 		data = persistence.EncodeBatch(n, p.body[:size])
 		p.body = append(p.body[:0], p.body[size:]...)
@@ -137,11 +135,6 @@ func (p *proposer) proposeSome() bool {
 	if n == 0 {
 		return false
 	}
-	defer func() {
-		p.mu.Lock()
-		p.busy--
-		p.mu.Unlock()
-	}()
 	f := p.g.raft.Apply(data, 0)
 	go p.complete(f, batch)
 	return true
@@ -176,9 +169,7 @@ func (p *proposer) complete(f raft.ApplyFuture, batch []*pendingWrite) {
 		for _, pw := range batch {
 			pw.err = res.Err
 		}
-	case res.Batch == nil && len(batch) == 1:
-		batch[0].reply = res.Reply
-	case len(res.Batch) != len(batch):
+	case len(res.Batch) != len(batch): // every proposal is a batch
 		for _, pw := range batch {
 			pw.err = store.ErrUnknownOutcome
 		}
@@ -218,9 +209,9 @@ func (p *proposer) setRefusing(on bool) {
 	p.mu.Unlock()
 }
 
-// idle reports whether every queued write has been given to Raft.
+// idle reports whether every queued write has its outcome.
 func (p *proposer) idle() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.queue) == 0 && p.busy == 0
+	return len(p.queue) == 0 && p.inFlight == 0
 }

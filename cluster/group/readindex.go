@@ -142,13 +142,13 @@ func (ri *readIndex) leaseEpoch() uint64 {
 
 // grant records a lease for a round that started at started in term.
 func (ri *readIndex) grant(term uint64, started int64, epoch uint64) {
-	hb := ri.g.cfg.HeartbeatTimeout
+	d := LeaseDuration(ri.g.cfg)
 	ri.leaseMu.Lock()
 	defer ri.leaseMu.Unlock()
-	if hb <= 0 || ri.noLease.Load() || epoch != ri.epoch {
+	if d <= 0 || ri.noLease.Load() || epoch != ri.epoch {
 		return
 	}
-	until := started + int64(LeaseDuration(ri.g.cfg))
+	until := started + int64(d)
 	if l := ri.lease.Load(); l != nil && l.term == term && l.until >= until {
 		return
 	}
