@@ -169,8 +169,18 @@ func (x *runner) roundtrip(p *pair, args []string) (ev, rv resp.Value, err error
 // plain runs one command and compares the replies under m.
 func (x *runner) plain(p *pair, args []string, m cmpMode) (ev, rv resp.Value, err error) {
 	ev, rv, err = x.roundtrip(p, args)
-	if err == nil && !compare(m, ev, rv) {
+	if err == nil && !compare(m, ev, rv) && !nulNameErrors(args, ev, rv) {
 		err = &mismatch{args: args, e: ev.String(), r: rv.String()}
 	}
 	return
+}
+
+// nulNameErrors reports replies that may differ by chance: a command name
+// with a NUL byte that both servers refuse. Redis hashes the whole name
+// but compares it with strcasecmp, which stops at the NUL, so "get\x00x"
+// is GET only when both land in the same bucket of its command table,
+// whose hash seed is drawn at each start (seen once: Redis answered GET's
+// arity error, ember-node "unknown command").
+func nulNameErrors(args []string, ev, rv resp.Value) bool {
+	return len(args) > 0 && strings.IndexByte(args[0], 0) >= 0 && ev.Type == '-' && rv.Type == '-'
 }
