@@ -88,3 +88,77 @@ func TestE2EPipelinedGETsNeverReadStayBounded(t *testing.T) {
 		t.Error("node no longer answers")
 	}
 }
+
+// startAuthed starts a node that requires a password and waits until it
+// answers AUTH.
+func startAuthed(t *testing.T, cfg harness.Config, pass string) *harness.Node {
+	t.Helper()
+	n := harness.NewNode(t, cfg)
+	n.Start()
+	for end := time.Now().Add(harness.StartTimeout); ; time.Sleep(50 * time.Millisecond) {
+		if c, err := harness.Dial(n.Addr); err == nil {
+			v, err := c.Do("AUTH", pass)
+			c.Close()
+			if err == nil && v.Type == '+' {
+				return n
+			}
+		}
+		if !n.Running() || time.Now().After(end) {
+			t.Fatalf("node not serving with its password")
+		}
+	}
+}
+
+// Passwords on the command line showed in ps (issue 13, item 6): the
+// node now rewrites its argv area as redis-server does, and
+// --requirepass-file (or EMBER_REQUIREPASS_FILE) keeps it off the command
+// line altogether.
+func TestE2ESecretsHiddenFromProcessList(t *testing.T) {
+	t.Parallel()
+	const secret = "s3cret-Pa55word-for-ps"
+	file := t.TempDir() + "/pass"
+	if err := os.WriteFile(file, []byte(secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		cfg  harness.Config
+	}{
+		{"flag", harness.Config{Flags: []string{"--store", "memory", "--requirepass", secret, "--cluster-secret=" + secret}}},
+		{"file flag", harness.Config{Flags: []string{"--store", "memory", "--requirepass-file", file}}},
+		{"file env", harness.Config{Flags: []string{"--store", "memory"}, Env: []string{"EMBER_REQUIREPASS_FILE=" + file}}},
+	}
+	for _, c := range cases {
+		n := startAuthed(t, c.cfg, secret)
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(n.Pid()) + "/cmdline")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), secret) || !strings.Contains(string(b), "serve") {
+			t.Errorf("%s: /proc/PID/cmdline %q", c.name, b)
+		}
+		cl := harness.MustDial(t, n.Addr)
+		cl.Expect(t, `-"NOAUTH Authentication required."`, "GET", "k")
+		n.Kill()
+	}
+}
+
+// Under a low open files limit, idle clients made new ones hang with no
+// reply (issue 13, item 5). maxclients now fits the limit, and the client
+// past it is told so at once.
+func TestE2EMaxClientsAnswersExtraClient(t *testing.T) {
+	t.Parallel()
+	n := harness.StartNode(t, harness.Config{Flags: []string{"--store", "memory", "--maxclients", "3"},
+		Wrap: []string{"prlimit", "--nofile=256:256"}})
+	var idle []*harness.Client
+	for range 3 {
+		idle = append(idle, harness.MustDial(t, n.Addr))
+	}
+	idle[0].Expect(t, `*[$"maxclients" $"3"]`, "CONFIG", "GET", "maxclients")
+	extra := harness.MustDial(t, n.Addr)
+	extra.Timeout = 5 * time.Second
+	v, err := extra.Receive()
+	if err != nil || v.Type != '-' || v.Str != "ERR max number of clients reached" {
+		t.Errorf("extra client: %c%s, %v", v.Type, v.Str, err)
+	}
+}
