@@ -20,7 +20,6 @@ import (
 
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
-	"go.etcd.io/bbolt"
 
 	"github.com/ember-node/ember-node/cluster/hclogslog"
 	"github.com/ember-node/ember-node/cluster/journal"
@@ -110,13 +109,13 @@ func Open(cfg Config, mux *transport.Mux, table *command.Table, log *slog.Logger
 		return nil, fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
 	dbPath := filepath.Join(cfg.Dir, "raft.db")
-	store, err := raftboltdb.New(raftboltdb.Options{
-		Path:        dbPath,
-		NoSync:      cfg.Fsync != FsyncAlways,
-		BoltOptions: &bbolt.Options{Timeout: time.Second, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType},
-	})
+	store, err := openBolt(dbPath, cfg.Fsync != FsyncAlways)
 	if err != nil {
-		return nil, fmt.Errorf("shard %d: open %s: %w", cfg.ID, dbPath, err)
+		return nil, fmt.Errorf("shard %d: %w", cfg.ID, err)
+	}
+	if err := checkOwner(store, cfg); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
 	g := &Group{cfg: cfg, log: log, store: store, stop: make(chan struct{})}
 	if err := g.openLogs(); err != nil {

@@ -20,6 +20,9 @@ var (
 	keyIncarnation = []byte("journal-incarnation")
 	// keyFlushed is the sequence of the last record moved into bolt.
 	keyFlushed = []byte("journal-flushed")
+	// keyCompacted is the last entry deleted from the front of the log:
+	// the entries up to it live only in a snapshot from then on.
+	keyCompacted = []byte("journal-compacted")
 )
 
 // Store is one group's raft.LogStore: the newest entries are in the
@@ -180,9 +183,29 @@ func (s *Store) StoreLogs(logs []*raft.Log) error {
 	return s.direct(func() error { return s.bolt.StoreLogs(logs) })
 }
 
-// DeleteRange implements raft.LogStore.
+// DeleteRange implements raft.LogStore. Deleting from the front is
+// remembered (CompactedTo).
 func (s *Store) DeleteRange(min, max uint64) error {
-	return s.direct(func() error { return s.bolt.DeleteRange(min, max) })
+	return s.direct(func() error {
+		if first, err := s.bolt.FirstIndex(); err == nil && min <= first && max >= first {
+			if c, _ := s.CompactedTo(); max > c {
+				if err := s.bolt.SetUint64(keyCompacted, max); err != nil {
+					return err
+				}
+			}
+		}
+		return s.bolt.DeleteRange(min, max)
+	})
+}
+
+// CompactedTo returns the last entry ever deleted from the front of the
+// log (0 if none): a snapshot must cover it, or the group lost data.
+func (s *Store) CompactedTo() (uint64, error) {
+	c, err := s.bolt.GetUint64(keyCompacted)
+	if errors.Is(err, raftboltdb.ErrKeyNotFound) {
+		return 0, nil
+	}
+	return c, err
 }
 
 // direct flushes the tail, then changes bolt with change.
