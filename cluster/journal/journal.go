@@ -54,7 +54,7 @@ type Options struct {
 
 // DefaultOptions returns production settings for a journal in dir.
 func DefaultOptions(dir string, sync Sync, log *slog.Logger) Options {
-	return Options{Dir: dir, Sync: sync, FlushEvery: 50 * time.Millisecond,
+	return Options{Dir: dir, Sync: sync, FlushEvery: 250 * time.Millisecond,
 		RotateEvery: time.Second, RotateBytes: 64 << 20, Log: log}
 }
 
