@@ -12,6 +12,7 @@ func servePprof(addr string, log *slog.Logger) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/debug/pprof/heap", pprof.Index)
 	log.Info("pprof listening", "addr", addr)
 	if err := http.ListenAndServe(addr, mux); err != nil {
