@@ -22,10 +22,7 @@ func (g *Group) TransferLeadership(deadline time.Time) (string, error) {
 		qd = deadline
 	}
 	g.reads.dropLease()
-	resume := func() {
-		g.prop.setRefusing(false)
-		g.reads.allowLeases()
-	}
+	resume := g.resume
 	if err := g.quiesce(qd); err != nil {
 		resume()
 		return "", err
@@ -68,13 +65,29 @@ func (g *Group) quiesce(deadline time.Time) error {
 
 // TransferLeadershipTo asks raft to make the voter id (at its cluster
 // address addr) leader: placement's balancing and a leaving node's
-// hand-off. The read lease ends first, since the target stands for
-// election at once; it is allowed again when the transfer failed.
+// hand-off. As in TransferLeadership, the group quiesces first: a move
+// the cluster chose itself must never leave a client with an unknown
+// outcome (writes turned away meanwhile get "not leader" and are retried
+// by the client at the new leader). The read lease ends first, since the
+// target stands for election at once. When the transfer fails, the group
+// takes writes and grants leases again.
 func (g *Group) TransferLeadershipTo(id, addr string) error {
 	g.reads.dropLease()
+	if err := g.quiesce(time.Now().Add(time.Second)); err != nil {
+		g.resume()
+		return err
+	}
 	err := g.raft.LeadershipTransferToServer(raft.ServerID(id), raft.ServerAddress(addr)).Error()
 	if err != nil {
-		g.reads.allowLeases()
+		g.resume()
 	}
 	return err
+}
+
+// resume undoes quiesce and dropLease after a hand-off that did not
+// happen. (After one that did, the next leadership of this member
+// resumes, in lead.)
+func (g *Group) resume() {
+	g.prop.setRefusing(false)
+	g.reads.allowLeases()
 }

@@ -55,6 +55,7 @@ func (g *Group) lead(stop <-chan struct{}) {
 		// and the hand-off on stop depend on it).
 		g.fsm.SetVoters(g.VoterCount())
 	}
+	g.prop.setRefusing(false) // a hand-off that succeeded earlier left it on
 	noop := persistence.NewNoop(time.Now().UnixMilli())
 	if err := g.Write(&noop, command.Discard{}); err != nil {
 		g.log.Warn("leader no-op failed", "error", err)
