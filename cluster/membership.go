@@ -3,6 +3,7 @@ package cluster
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -68,10 +69,15 @@ func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *r
 		conf.AdvertiseAddr = ah
 		conf.AdvertisePort, _ = strconv.Atoi(ap)
 	}
-	if len(secret) > 0 {
-		key := sha256.Sum256(secret)
-		conf.SecretKey = key[:]
+	if len(secret) == 0 {
+		return nil, errors.New("gossip: no cluster secret")
 	}
+	// Every gossip packet and stream is encrypted and authenticated
+	// (AES-GCM) with a key derived from the secret; memberlist drops
+	// anything else, so a stranger's join gets no answer.
+	key := sha256.Sum256(secret)
+	conf.SecretKey = key[:]
+	conf.GossipVerifyIncoming, conf.GossipVerifyOutgoing = true, true
 	conf.PushPullInterval = 5 * conf.ProbeInterval
 	conf.Delegate = m
 	conf.Events = m

@@ -31,6 +31,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, args, stderr)
 	case "health":
 		err = health(args, stdout)
+	case "secret":
+		err = printSecret(args, stdout, stderr)
 	case "join", "leave", "remove", "status":
 		err = runOps(sub, args, stdout, stderr)
 	case "help", "-h", "--help":
@@ -59,6 +61,9 @@ const usage = `usage:
                                               re-replicated
   ember-node status --node HOST:PORT [--json] nodes, shards, leaders, lag, keys
   ember-node health --node HOST:PORT          exit 0 when the node serves
+  ember-node secret [--data-dir DIR]          print the cluster secret a bootstrapping node
+                                              generated (joiners need it: EMBER_CLUSTER_SECRET
+                                              or --cluster-secret-file)
 ops flags: --password (env EMBER_REQUIREPASS), --timeout (default 5m)
 `
 

@@ -51,7 +51,7 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.advertise, "advertise", env("EMBER_ADVERTISE", ""), "host clients are told to use (default: bind address)")
 	fs.StringVar(&f.peerAdvertise, "peer-advertise", env("EMBER_PEER_ADVERTISE", ""), "host other nodes use for the cluster and gossip ports (default: --advertise, else --bind); in containers, the container's name")
 	fs.StringVar(&f.join, "join", env("EMBER_JOIN", ""), "client HOST:PORT[@CPORT][,...] of running nodes to join at start (a fresh data dir only; the cluster port is PORT+10000 unless @CPORT names it)")
-	fs.StringVar(&f.secret, "cluster-secret", env("EMBER_CLUSTER_SECRET", ""), "shared secret: peers authenticate on the cluster port and gossip is encrypted")
+	fs.StringVar(&f.secret, "cluster-secret", env("EMBER_CLUSTER_SECRET", ""), "shared secret: peers authenticate on the cluster port and gossip is encrypted (default: the one in the data dir, generated when the node bootstraps; joiners must be given it)")
 	fs.StringVar(&f.secretFile, "cluster-secret-file", env("EMBER_CLUSTER_SECRET_FILE", ""), "file holding the cluster secret")
 	fs.DurationVar(&f.deadGrace, "dead-grace", envDuration("EMBER_DEAD_GRACE", 60*time.Second), "how long a dead node keeps its replicas before they are re-placed")
 	fs.IntVar(&f.shards, "shards", envInt("EMBER_SHARDS", 16), "shards (Raft groups) when bootstrapping; an existing data dir keeps its count")
@@ -74,11 +74,11 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if f.secretFile != "" {
-		b, err := os.ReadFile(f.secretFile)
+		b, err := cluster.ReadSecret(f.secretFile)
 		if err != nil {
 			return nil, fmt.Errorf("--cluster-secret-file: %w", err)
 		}
-		f.secret = strings.TrimSpace(string(b))
+		f.secret = string(b)
 	}
 	if f.store != "raft" && f.store != "memory" {
 		return nil, fmt.Errorf("--store %q: want raft or memory", f.store)
