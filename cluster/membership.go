@@ -27,6 +27,10 @@ type membership struct {
 	mu   sync.Mutex
 	meta NodeMeta
 
+	// onEvicted runs (on its own goroutine) when gossip says an operator
+	// removed this node.
+	onEvicted func()
+
 	leaveOnce sync.Once
 }
 
@@ -43,8 +47,8 @@ type pushPull struct {
 	Removed []string     `json:"r"`
 }
 
-func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *routing, log *slog.Logger) (*membership, error) {
-	m := &membership{rt: rt, log: log, meta: meta}
+func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *routing, onEvicted func(), log *slog.Logger) (*membership, error) {
+	m := &membership{rt: rt, log: log, meta: meta, onEvicted: onEvicted}
 	conf := memberlist.DefaultLANConfig()
 	conf.Name = meta.ID
 	host, port, err := net.SplitHostPort(bind)
@@ -161,8 +165,8 @@ func (m *membership) NotifyMsg(b []byte) {
 	if msg.Leader != nil && m.rt.observe(*msg.Leader) {
 		m.broadcast(msg)
 	}
-	if msg.Removed != "" && msg.Removed != m.rt.self {
-		m.rt.forget(msg.Removed)
+	if msg.Removed != "" {
+		m.removed(msg.Removed)
 	}
 }
 
@@ -188,9 +192,16 @@ func (m *membership) MergeRemoteState(b []byte, _ bool) {
 		m.rt.observe(li)
 	}
 	for _, id := range pp.Removed {
-		if id != m.rt.self {
-			m.rt.forget(id)
-		}
+		m.removed(id)
+	}
+}
+
+// removed takes an operator's removal of id from gossip.
+func (m *membership) removed(id string) {
+	if id != m.rt.self {
+		m.rt.forget(id)
+	} else if m.onEvicted != nil {
+		go m.onEvicted()
 	}
 }
 

@@ -260,7 +260,7 @@ func (n *Node) startGossip(seeds []string) error {
 	if n.cfg.GossipAddr == "" {
 		return nil
 	}
-	ml, err := startMembership(n.cfg.GossipAddr, n.cfg.GossipAdvertise, n.cfg.Secret, n.selfMeta(), n.rt, n.log)
+	ml, err := startMembership(n.cfg.GossipAddr, n.cfg.GossipAdvertise, n.cfg.Secret, n.selfMeta(), n.rt, n.evicted, n.log)
 	if err != nil {
 		return err
 	}

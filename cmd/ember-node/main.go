@@ -57,8 +57,9 @@ const usage = `usage:
                                               an empty running node joins a cluster; returns
                                               once it holds its share of replicas
   ember-node leave  --node HOST:PORT          hand over and leave; returns once the node exited
-  ember-node remove --node HOST:PORT NODE_ID  forget a dead node; returns once its shards are
-                                              re-replicated
+  ember-node remove --node HOST:PORT [--force] NODE_ID
+                                              forget a dead node (--force: evict a live one);
+                                              returns once its shards are re-replicated
   ember-node status --node HOST:PORT [--json] nodes, shards, leaders, lag, keys
   ember-node health --node HOST:PORT          exit 0 when the node serves
   ember-node secret [--data-dir DIR]          print the cluster secret a bootstrapping node
