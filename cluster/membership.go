@@ -47,6 +47,10 @@ type pushPull struct {
 	Removed []string     `json:"r"`
 }
 
+// gossipLogEvery bounds memberlist's warnings and errors: one line per
+// kind every interval (junk datagrams cost one error each otherwise).
+const gossipLogEvery = 5 * time.Second
+
 func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *routing, onEvicted func(), log *slog.Logger) (*membership, error) {
 	m := &membership{rt: rt, log: log, meta: meta, onEvicted: onEvicted}
 	conf := memberlist.DefaultLANConfig()
@@ -85,7 +89,7 @@ func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *r
 	conf.PushPullInterval = 5 * conf.ProbeInterval
 	conf.Delegate = m
 	conf.Events = m
-	conf.Logger = hclogslog.New(log, "memberlist").StandardLogger(nil)
+	conf.Logger = hclogslog.NewRateLimited(log, "memberlist", gossipLogEvery).StandardLogger(nil)
 	m.bq = &memberlist.TransmitLimitedQueue{NumNodes: func() int { return m.ml.NumMembers() }, RetransmitMult: 3}
 	ml, err := memberlist.Create(conf)
 	if err != nil {

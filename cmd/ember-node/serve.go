@@ -176,6 +176,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, f.logLevel)
+	if cfg.RequirePass == "" {
+		log.Warn("no client password (--requirepass): anyone who can reach the client port reads and writes every key", "addr", cfg.Addr)
+	}
 	if _, set := os.LookupEnv("GOGC"); !set {
 		startGCTuner() // gc.go says why
 	}

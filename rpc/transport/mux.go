@@ -161,7 +161,7 @@ func (m *Mux) refuse(c net.Conn, err error) {
 			reason = e.Error()
 		}
 	}
-	m.refused.Log(slog.LevelWarn, reason, "refused cluster connection", "remote", c.RemoteAddr().String(), "error", err)
+	m.refused.Log(slog.LevelWarn, reason, "refused cluster connection", "reason", reason, "remote", c.RemoteAddr().String(), "error", err)
 }
 
 // Dial opens a connection of kind to group on the node at addr.
