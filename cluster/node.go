@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -50,6 +51,10 @@ type NodeConfig struct {
 	// Empty means the one kept in DataDir (SecretFile), generated there
 	// when the node bootstraps; a node that joins must be given it.
 	Secret []byte
+	// TLS, when set, runs the cluster port over mutual TLS
+	// (transport.TLSConfig), under the secret's handshake. Gossip keeps
+	// memberlist's own encryption with the secret.
+	TLS *tls.Config
 	// DeadGrace is how long a dead node keeps its replicas before they
 	// are placed elsewhere.
 	DeadGrace time.Duration
@@ -144,6 +149,9 @@ func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, e
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	if cfg.TLS != nil {
+		mux.SetTLS(cfg.TLS)
 	}
 	n := &Node{
 		cfg: cfg, log: log, table: table, mux: mux,

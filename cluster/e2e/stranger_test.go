@@ -102,15 +102,22 @@ func gossipJoin(t *testing.T, addr string, key []byte) bool {
 // a secret sent (a zero MAC) and returns whatever came back.
 func oldJoinInfo(t *testing.T, cport int) []byte {
 	t.Helper()
+	h := append([]byte("EMBR"), 1, 2, 0, 0, 0, 0)
+	req, _ := json.Marshal(map[string]string{"op": "join-info"})
+	return rawExchange(t, cport, append(append(h, make([]byte, 32)...), req...))
+}
+
+// rawExchange writes b on a new connection to the cluster port and
+// returns whatever comes back before the peer closes it (3 s at most).
+func rawExchange(t *testing.T, cport int, b []byte) []byte {
+	t.Helper()
 	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(cport))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(3 * time.Second))
-	h := append([]byte("EMBR"), 1, 2, 0, 0, 0, 0)
-	c.Write(append(h, make([]byte, 32)...))
-	json.NewEncoder(c).Encode(map[string]string{"op": "join-info"})
+	c.Write(b)
 	rep, _ := io.ReadAll(c)
 	return rep
 }

@@ -7,6 +7,7 @@ package transport
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -61,6 +62,7 @@ type Mux struct {
 	secret  []byte
 	log     *slog.Logger
 	refused *ratelog.Limiter
+	tls     *tls.Config // nil: plain TCP (SetTLS)
 
 	mu     sync.Mutex
 	groups map[uint32]*StreamLayer
@@ -124,9 +126,14 @@ func (m *Mux) Serve() error {
 // fails it is dropped and logged (rate-limited: strangers choose how
 // many); nothing else happens.
 func (m *Mux) route(raw net.Conn) {
-	c := m.track(raw)
-	if c == nil {
+	tc := m.track(raw)
+	if tc == nil {
 		raw.Close()
+		return
+	}
+	c, err := m.secure(tc, true, headerTimeout)
+	if err != nil {
+		m.refuse(tc, err)
 		return
 	}
 	c.SetDeadline(time.Now().Add(headerTimeout))
@@ -136,7 +143,7 @@ func (m *Mux) route(raw net.Conn) {
 		m.refuse(c, err)
 		return
 	}
-	m.label(c, kind, group)
+	m.label(tc, kind, group)
 	m.mu.Lock()
 	sl, admin := m.groups[group], m.admin
 	m.mu.Unlock()
@@ -156,7 +163,7 @@ func (m *Mux) route(raw net.Conn) {
 func (m *Mux) refuse(c net.Conn, err error) {
 	c.Close()
 	reason := "handshake cut short"
-	for _, e := range []error{ErrBadMagic, ErrBadVersion, ErrAuth, ErrNoGroup} {
+	for _, e := range []error{ErrTLS, ErrBadMagic, ErrBadVersion, ErrAuth, ErrNoGroup} {
 		if errors.Is(err, e) {
 			reason = e.Error()
 		}
@@ -175,12 +182,17 @@ func (m *Mux) Dial(addr string, kind Kind, group uint32, timeout time.Duration) 
 	if err != nil {
 		return nil, err
 	}
-	c := m.track(raw)
-	if c == nil {
+	tc := m.track(raw)
+	if tc == nil {
 		raw.Close()
 		return nil, errIsolated
 	}
-	m.label(c, kind, group)
+	m.label(tc, kind, group)
+	c, err := m.secure(tc, false, timeout)
+	if err != nil {
+		tc.Close()
+		return nil, fmt.Errorf("transport: dial %s: %w", addr, err)
+	}
 	c.SetDeadline(time.Now().Add(timeout))
 	if err := m.dial(c, kind, group); err != nil {
 		c.Close()
