@@ -101,6 +101,9 @@ func (m *Mux) dial(c net.Conn, kind Kind, group uint32) error {
 	}
 	nonce := chall[:nonceSize]
 	if !hmac.Equal(chall[nonceSize:], m.mac(labelAcceptor, hello, nonce)) {
+		// A proof of zeros proves nothing, and lets the acceptor log a
+		// failed secret rather than a connection cut short.
+		c.Write(make([]byte, macSize))
 		return ErrSecretMismatch
 	}
 	if _, err := c.Write(m.mac(labelDialer, hello, nonce)); err != nil {

@@ -133,7 +133,7 @@ func TestRefusesStrangers(t *testing.T) {
 	}{
 		{"wrong secret", func() (net.Conn, error) {
 			return newMux(t, "wrong", io.Discard).Dial(b.Addr().String(), KindRaft, 1, time.Second)
-		}, ErrSecretMismatch, "handshake cut short"},
+		}, ErrSecretMismatch, "failed the cluster secret challenge"},
 		{"forged proof", func() (net.Conn, error) {
 			return rawDial(b, append(hello(KindRaft, 1), make([]byte, macSize)...))
 		}, nil, "failed the cluster secret challenge"},

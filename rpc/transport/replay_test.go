@@ -138,7 +138,7 @@ func TestDialerRefusesReplayedChallenge(t *testing.T) {
 	if _, err := a.Dial(fake.Addr().String(), KindRaft, 1, time.Second); !errors.Is(err, ErrSecretMismatch) {
 		t.Fatalf("dial of a fake acceptor: %v, want %v", err, ErrSecretMismatch)
 	}
-	if rest := <-got; len(rest) > 0 {
-		t.Fatalf("the dialer sent %d bytes to a fake acceptor", len(rest))
+	if rest := <-got; !bytes.Equal(rest, make([]byte, macSize)) {
+		t.Fatalf("the dialer sent %x to a fake acceptor, want a proof of zeros", rest)
 	}
 }
