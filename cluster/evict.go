@@ -26,6 +26,10 @@ type memGuard struct {
 // SetMaxMemory implements store.MemoryGuard.
 func (n *Node) SetMaxMemory(bytes int64, policy string) { n.mem.limit.Set(bytes, policy) }
 
+// SetOverhead implements store.OverheadGuard: the server's client
+// buffers count toward maxmemory.
+func (n *Node) SetOverhead(fn func() int64) { n.mem.limit.SetOverhead(fn) }
+
 // UsedMemory returns the accounted bytes of every group on this node.
 func (n *Node) UsedMemory() int64 {
 	n.mu.RLock()

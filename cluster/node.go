@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ember-node/ember-node/cluster/group"
+	"github.com/ember-node/ember-node/cluster/journal"
 	"github.com/ember-node/ember-node/rpc/transport"
 	"github.com/ember-node/ember-node/shard"
 	"github.com/ember-node/ember-node/shard/command"
@@ -107,6 +108,8 @@ type Node struct {
 	log   *slog.Logger
 	table *command.Table
 	mux   *transport.Mux
+	// journal takes every group's log entries first (see package journal).
+	journal *journal.Journal
 
 	nshards atomic.Int32
 	mu      sync.RWMutex
@@ -185,10 +188,15 @@ func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, e
 	if !fresh {
 		time.Sleep(group.LeaseDuration(cfg.Group)) // see LeaseDuration
 	}
+	if n.journal, err = journal.Open(journal.DefaultOptions(filepath.Join(cfg.DataDir, "journal"), group.JournalSync(cfg.Group.Fsync), n.log)); err != nil {
+		n.Close()
+		return nil, err
+	}
 	if err := n.openGroups(fresh && len(cfg.Join) == 0); err != nil {
 		n.Close()
 		return nil, err
 	}
+	n.journal.DropRecovered()
 	if err := n.startGossip(append(seeds, m.Peers...)); err != nil {
 		n.Close()
 		return nil, err
@@ -237,6 +245,7 @@ func (n *Node) openGroup(i int) (*group.Group, error) {
 	gc := n.cfg.Group
 	gc.ID, gc.NodeID, gc.Dir = i, n.id, n.groupDir(i)
 	gc.OnLeader = n.announceGroup
+	gc.Journal = n.journal
 	g, err := group.Open(gc, n.mux, n.table, n.log)
 	if err != nil {
 		return nil, err
@@ -375,6 +384,9 @@ func (n *Node) Close() error {
 	var errs []error
 	for _, g := range n.Groups() {
 		errs = append(errs, g.Close())
+	}
+	if n.journal != nil {
+		errs = append(errs, n.journal.Close())
 	}
 	errs = append(errs, n.mux.Close())
 	return errors.Join(errs...)

@@ -190,11 +190,28 @@ func (f *FSM) applyRecord(l *raft.Log, rec *persistence.Record, w *resp.Writer) 
 	if rec.Flags&persistence.FlagResp3 != 0 {
 		w.Proto = 3
 	}
+	start := len(w.B)
+	w.Limit = start + MaxReply
 	if err := f.table.ApplyWith(&f.ctx, f.ks, rec, w); err != nil {
 		return f.stop(l, err)
 	}
+	if w.Overflowed() {
+		w.B = append([]byte(nil), w.B[:start]...) // drop the huge array
+		w.Error(ErrReplyTooLarge)
+	}
 	return nil
 }
+
+// MaxReply bounds the reply one record builds on every replica (a
+// transaction holding SRANDMEMBER key -huge would otherwise grow without
+// end on all of them at once). It matches the front door's default hard
+// output limit for normal clients, which closes the proposer's connection
+// on a longer reply anyway.
+const MaxReply = 256 << 20
+
+// ErrReplyTooLarge replaces a reply cut short at MaxReply: the same on
+// every replica, as the record's effect on the keyspace is.
+const ErrReplyTooLarge = "ERR reply exceeds the 256mb a replicated command may build"
 
 // noteConfiguration tracks the voter count: a group whose only voter is
 // this node cannot be deposed, so its reads need no leadership check.

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/ember-node/ember-node/cluster/journal"
 )
 
 // checkSnapshots runs before raft starts. raft falls back to an older
@@ -13,10 +15,24 @@ import (
 // would crash applying a missing entry, or worse. So a damaged newest
 // snapshot either is provably covered by an older one and the log, or the
 // group refuses to start with an error naming the file.
-func checkSnapshots(store raft.SnapshotStore, logs raft.LogStore, stable raft.StableStore, dir string) error {
+func checkSnapshots(store raft.SnapshotStore, logs *journal.Store, stable raft.StableStore, dir string) error {
 	metas, err := store.List()
-	if err != nil || len(metas) == 0 {
+	if err != nil {
 		return err
+	}
+	// A log compacted past its start needs the snapshot that replaced
+	// those entries: without it raft panics ("log not found") or starts
+	// an empty member that forgot its data.
+	compacted, err := logs.CompactedTo()
+	if err != nil {
+		return err
+	}
+	if compacted > 0 && (len(metas) == 0 || metas[0].Index < compacted) {
+		return fmt.Errorf("%s was compacted up to entry %d but %s holds no snapshot of those entries "+
+			"(deleted?); see README, Recovering a shard", filepath.Join(dir, "raft.db"), compacted, filepath.Join(dir, "snapshots"))
+	}
+	if len(metas) == 0 {
+		return nil
 	}
 	// A log store that forgot its term (raft.db emptied, deleted or
 	// replaced) while snapshots remain has lost the entries after them:

@@ -20,9 +20,9 @@ import (
 
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
-	"go.etcd.io/bbolt"
 
 	"github.com/ember-node/ember-node/cluster/hclogslog"
+	"github.com/ember-node/ember-node/cluster/journal"
 	"github.com/ember-node/ember-node/fsm"
 	"github.com/ember-node/ember-node/persistence"
 	"github.com/ember-node/ember-node/rpc/transport"
@@ -47,8 +47,8 @@ type Config struct {
 	NodeID string
 	// Dir holds the group's bolt log store and snapshots.
 	Dir string
-	// Fsync is always (bolt syncs every batch), everysec (a background
-	// sync each second) or no (the OS decides).
+	// Fsync is always (the journal syncs every write), everysec (the
+	// journal syncs once a second) or no (the OS decides).
 	Fsync string
 	// SnapshotInterval is how often raft checks whether to snapshot, and
 	// SnapshotThreshold how many new entries make it do so.
@@ -61,6 +61,9 @@ type Config struct {
 	HeartbeatTimeout, ElectionTimeout time.Duration
 	// ExpiryInterval is the leader's active-expiry tick (Redis's hz=10).
 	ExpiryInterval time.Duration
+	// Journal is the node's write-ahead file the group's log entries go
+	// to first; nil gives the group a journal of its own in Dir.
+	Journal *journal.Journal
 	// OnLeader, when set, is told each time this member becomes a ready
 	// leader (the node announces its new leadership by gossip).
 	OnLeader func(*Group)
@@ -83,6 +86,9 @@ type Group struct {
 	raft  *raft.Raft
 	fsm   *fsm.FSM
 	store *raftboltdb.BoltStore
+	logs  *journal.Store
+	// ownJournal is set when the group made its own (Config.Journal nil).
+	ownJournal *journal.Journal
 	// stable is raft\'s view of store\'s key-value half (see stableStore).
 	stable *stableStore
 	trans  *raft.NetworkTransport
@@ -103,20 +109,70 @@ func Open(cfg Config, mux *transport.Mux, table *command.Table, log *slog.Logger
 		return nil, fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
 	dbPath := filepath.Join(cfg.Dir, "raft.db")
-	store, err := raftboltdb.New(raftboltdb.Options{
-		Path:        dbPath,
-		NoSync:      cfg.Fsync != FsyncAlways,
-		BoltOptions: &bbolt.Options{Timeout: time.Second, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType},
-	})
+	store, err := openBolt(dbPath, cfg.Fsync != FsyncAlways)
 	if err != nil {
-		return nil, fmt.Errorf("shard %d: open %s: %w", cfg.ID, dbPath, err)
+		return nil, fmt.Errorf("shard %d: %w", cfg.ID, err)
+	}
+	if err := checkOwner(store, cfg); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
 	g := &Group{cfg: cfg, log: log, store: store, stop: make(chan struct{})}
+	if err := g.openLogs(); err != nil {
+		store.Close()
+		return nil, err
+	}
 	if err := g.start(mux, table); err != nil {
+		g.closeLogs()
 		store.Close()
 		return nil, err
 	}
 	return g, nil
+}
+
+// openLogs attaches the bolt store to the journal (the node's, or one of
+// the group's own).
+func (g *Group) openLogs() error {
+	j := g.cfg.Journal
+	if j == nil {
+		var err error
+		j, err = journal.Open(journal.DefaultOptions(filepath.Join(g.cfg.Dir, "journal"), JournalSync(g.cfg.Fsync), g.log))
+		if err != nil {
+			return fmt.Errorf("shard %d: %w", g.cfg.ID, err)
+		}
+		g.ownJournal = j
+	}
+	logs, err := j.OpenStore(uint32(g.cfg.ID), g.store)
+	if err != nil {
+		if g.ownJournal != nil {
+			g.ownJournal.Close()
+		}
+		return fmt.Errorf("%w (in %s)", err, filepath.Join(g.cfg.Dir, "raft.db"))
+	}
+	if g.ownJournal != nil {
+		g.ownJournal.DropRecovered()
+	}
+	g.logs = logs
+	return nil
+}
+
+func (g *Group) closeLogs() error {
+	err := g.logs.Close()
+	if g.ownJournal != nil {
+		err = errors.Join(err, g.ownJournal.Close())
+	}
+	return err
+}
+
+// JournalSync maps an --fsync policy to the journal's.
+func JournalSync(fsync string) journal.Sync {
+	switch fsync {
+	case FsyncAlways:
+		return journal.SyncAlways
+	case FsyncNo:
+		return journal.SyncNo
+	}
+	return journal.SyncEverySec
 }
 
 func (g *Group) start(mux *transport.Mux, table *command.Table) error {
@@ -126,10 +182,10 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	if err != nil {
 		return fmt.Errorf("shard %d: snapshots in %s: %w", cfg.ID, cfg.Dir, err)
 	}
-	if err := checkSnapshots(snaps, g.store, g.store, cfg.Dir); err != nil {
+	if err := checkSnapshots(snaps, g.logs, g.store, cfg.Dir); err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
-	logs, err := raft.NewLogCache(256, g.store)
+	logs, err := raft.NewLogCache(256, g.logs)
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", cfg.ID, err)
 	}
@@ -169,10 +225,6 @@ func (g *Group) start(mux *transport.Mux, table *command.Table) error {
 	g.wg.Add(2)
 	go g.watchLeadership(leaderCh)
 	go g.prop.run(g.stop)
-	if cfg.Fsync == FsyncEverySec {
-		g.wg.Add(1)
-		go g.syncEverySecond()
-	}
 	return nil
 }
 
@@ -200,22 +252,6 @@ func HasState(dir string) bool {
 	return false
 }
 
-func (g *Group) syncEverySecond() {
-	defer g.wg.Done()
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-g.stop:
-			return
-		case <-t.C:
-			if err := g.store.Sync(); err != nil {
-				g.log.Error("failed to sync log store", "error", err)
-			}
-		}
-	}
-}
-
 // ID returns the shard number.
 func (g *Group) ID() int { return g.cfg.ID }
 
@@ -240,6 +276,9 @@ func (g *Group) Close() error {
 	g.wg.Wait()
 	if g.stable != nil {
 		g.stable.close()
+	}
+	if cerr := g.closeLogs(); err == nil {
+		err = cerr
 	}
 	if cerr := g.store.Close(); err == nil {
 		err = cerr

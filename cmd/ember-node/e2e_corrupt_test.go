@@ -100,6 +100,7 @@ func refuses(t *testing.T, n *harness.Node, why ...string) {
 	}
 	out := n.Log()
 	t.Logf("exit code %d: %s", code, lastWords(out))
+	noPanic(t, out)
 	for _, w := range why {
 		if !strings.Contains(out, w) {
 			t.Errorf("output does not say %q:\n%s", w, n.Tail(40))
@@ -189,6 +190,10 @@ func refusesOrServesAll(t *testing.T, n *harness.Node, g golden) {
 			t.Logf("refused: exit code %d: %s", code, lastWords(n.Log()))
 			if code == 0 {
 				t.Errorf("exit code 0 on a damaged data dir")
+			}
+			noPanic(t, n.Log())
+			if !strings.Contains(n.Log(), filepath.Join(n.Dir, "shard-00000", "raft.db")) {
+				t.Errorf("the refusal does not name the damaged file:\n%s", n.Tail(20))
 			}
 			return
 		}
@@ -444,4 +449,54 @@ func writeFile(t *testing.T, path string, b []byte) {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// noPanic fails when a node's output holds a Go panic trace: damage on
+// disk must end in an error that names the file, never in a crash.
+func noPanic(t *testing.T, out string) {
+	t.Helper()
+	if strings.Contains(out, "panic:") || strings.Contains(out, "goroutine ") {
+		t.Errorf("the node panicked instead of reporting the damage:\n%s", lastWords(out))
+	}
+}
+
+// TestE2EMisplacedShardFolders: a shard folder that is not what it
+// claims to be (its snapshots deleted under a compacted log; another
+// shard's folder copied over it) must stop the start with an error
+// naming it, not a panic and not silently wrong data.
+func TestE2EMisplacedShardFolders(t *testing.T) {
+	t.Parallel()
+	n := harness.StartNode(t, harness.Config{Flags: []string{"--fsync", "always", "--shards", "2", "--trailing-logs", "0", "--log-level", "warn"}})
+	c := harness.MustDial(t, n.Addr)
+	var cmds [][]string
+	for i := range 200 {
+		cmds = append(cmds, []string{"SET", fmt.Sprintf("k%d", i), "v"})
+	}
+	cmds = append(cmds, []string{"SAVE"}, []string{"SET", "after", "snapshot"})
+	c.MustPipeline(t, cmds)
+	if code := n.Term(30 * time.Second); code != 0 {
+		t.Fatalf("SIGTERM: exit code %d", code)
+	}
+	g := golden{dir: n.Dir}
+	t.Run("snapshots deleted under a compacted log", func(t *testing.T) {
+		t.Parallel()
+		m := damaged(t, g, func(d string) {
+			if err := os.RemoveAll(filepath.Join(d, "snapshots")); err != nil {
+				t.Fatal(err)
+			}
+		})
+		refuses(t, m, filepath.Join(m.Dir, "shard-00000", "raft.db")+" was compacted up to entry", "holds no snapshot")
+	})
+	t.Run("another shard's folder copied over", func(t *testing.T) {
+		t.Parallel()
+		m := damaged(t, g, func(d string) {
+			if err := os.RemoveAll(d); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.CopyFS(d, os.DirFS(filepath.Join(filepath.Dir(d), "shard-00001"))); err != nil {
+				t.Fatal(err)
+			}
+		})
+		refuses(t, m, filepath.Join(m.Dir, "shard-00000", "raft.db")+" holds the log of shard 1, not of shard 0")
+	})
 }

@@ -14,6 +14,7 @@ import (
 )
 
 func main() {
+	hideSecrets() // proctitle.go: before anything reads os.Args
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

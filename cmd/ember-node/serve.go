@@ -41,6 +41,7 @@ type serveFlags struct {
 	deadGrace                          time.Duration
 	snapInterval                       time.Duration
 	snapThreshold, trailingLogs        uint64
+	clients                            clientFlags
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -76,8 +77,12 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.Uint64Var(&f.snapThreshold, "snapshot-threshold", uint64(envInt("EMBER_SNAPSHOT_THRESHOLD", 16384)), "log entries since the last snapshot that make a shard snapshot")
 	fs.Uint64Var(&f.trailingLogs, "trailing-logs", uint64(envInt("EMBER_TRAILING_LOGS", 10240)), "log entries kept after a snapshot, for followers catching up")
 	fs.StringVar(&f.pprofAddr, "pprof", env("EMBER_PPROF", ""), "serve net/http/pprof on this address (debugging)")
+	f.clients.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
+	}
+	if err := f.clients.apply(f); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -192,9 +197,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, f.logLevel)
-	if cfg.RequirePass == "" {
-		log.Warn("no client password (--requirepass): anyone who can reach the client port reads and writes every key", "addr", cfg.Addr)
-	}
+	warnNoPassword(log, cfg)
 	if _, set := os.LookupEnv("GOGC"); !set {
 		startGCTuner() // gc.go says why
 	}
@@ -207,6 +210,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		defer c.Close()
 	}
 	cfg.Cluster = f.store == "raft"
+	if err := f.clients.configure(&cfg, log); err != nil {
+		return err
+	}
 	srv, err := server.NewServer(cfg, store, table, log)
 	if err != nil {
 		return err
@@ -242,6 +248,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return nil
 	case err := <-errc:
 		return err
+	}
+}
+
+// warnNoPassword says once, at start, what a node without a client
+// password exposes.
+func warnNoPassword(log *slog.Logger, cfg server.Config) {
+	switch {
+	case cfg.RequirePass != "":
+	case cfg.ProtectedMode:
+		log.Warn("no client password (--requirepass): any process on this machine reads and writes every key (protected mode refuses other hosts)", "addr", cfg.Addr)
+	default:
+		log.Warn("no client password (--requirepass) and protected mode off: anyone who reaches the client port reads and writes every key", "addr", cfg.Addr)
 	}
 }
 

@@ -21,7 +21,17 @@ type Writer struct {
 	// Errors counts the error replies written (INFO's
 	// total_error_replies); its owner resets it.
 	Errors int64
+	// Limit is the size of B at which a reply that keeps
+	// growing should stop (Redis's client-output-buffer-limit hard
+	// limit); 0 means none. Writing past it is not refused: a long
+	// reply's loop asks Overflowed and gives up, and the connection,
+	// over its limit, is closed without the reply.
+	Limit int
 }
+
+// Overflowed reports whether the buffer passed Limit: Redis's
+// CLIENT_CLOSE_ASAP, which loops building long replies check.
+func (w *Writer) Overflowed() bool { return w.Limit > 0 && len(w.B) >= w.Limit }
 
 // Resp3 reports whether RESP3 shapes are allowed.
 func (w *Writer) Resp3() bool { return w.Proto == 3 }

@@ -47,7 +47,13 @@ type client struct {
 	keys    [][]byte       // its keys, for prefetch
 	pending []pendingReply // writes in flight, in order
 
-	readonly bool // READONLY: reads may be served by a replica
+	readonly  bool // READONLY: reads may be served by a replica
+	authFails uint // failed AUTHs since the last success (protect.go)
+
+	// Output buffer limits (obuf.go), loaded once per pipeline.
+	lim       *obufLimits
+	outCheck  int       // reply bytes at which a command's end is checked
+	softSince time.Time // when the soft limit was first met, or zero
 
 	multi *multiState
 	watch []watched
@@ -70,6 +76,7 @@ func newClient(s *Server, nc net.Conn) *client {
 		rnd:     rand.New(rand.NewPCG(s.seed(), s.seed())),
 	}
 	c.read = c.runRead
+	c.startPipeline()
 	c.authed.Store(s.cfg.RequirePass == "")
 	attachGuard(nc, &c.authed)
 	c.lastCmd.Store(now.UnixNano())

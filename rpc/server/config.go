@@ -14,6 +14,9 @@ type Config struct {
 	Advertise string
 	// RequirePass, when set, makes clients AUTH before any other command.
 	RequirePass string
+	// ProtectedMode, while RequirePass is empty, refuses clients that are
+	// not on a loopback address with Redis's -DENIED error.
+	ProtectedMode bool
 	// ProtoMaxBulkLen caps one bulk string in a request, in bytes (Redis's
 	// proto-max-bulk-len, default 512 MB). Larger ones are a protocol error.
 	ProtoMaxBulkLen int64
@@ -25,8 +28,19 @@ type Config struct {
 	MaxMemory int64
 	// MaxMemoryPolicy is Redis's maxmemory-policy name.
 	MaxMemoryPolicy string
-	// MaxClients caps concurrent client connections (default 10000).
+	// MaxClients caps concurrent client connections (default 10000); one
+	// more is answered "-ERR max number of clients reached". At start and
+	// on CONFIG SET it must fit the open files limit (FitMaxClients).
 	MaxClients int
+	// ReservedFDs are the descriptors kept beside MaxClients for the
+	// node's own files and peers (default ReservedFDs).
+	ReservedFDs int
+	// FDLimit is the open files limit CONFIG SET maxclients raises or
+	// refuses by; nil means the process's (NoFile).
+	FDLimit FDLimit
+	// OutputLimits are client-output-buffer-limit, per client class
+	// (DefaultOutputLimits: normal clients are bounded, unlike Redis).
+	OutputLimits OutputLimits
 	// Cluster makes the server behave as a Redis Cluster node: multi-key
 	// commands must keep to one slot (-CROSSSLOT otherwise).
 	Cluster bool
@@ -40,6 +54,9 @@ func DefaultConfig() Config {
 		QueryBufferLimit: 1 << 30,
 		MaxMemoryPolicy:  "noeviction",
 		MaxClients:       10000,
+		ProtectedMode:    true,
+		ReservedFDs:      ReservedFDs,
+		OutputLimits:     DefaultOutputLimits(),
 	}
 }
 
@@ -56,6 +73,9 @@ func (c Config) Validate() error {
 	}
 	if c.QueryBufferLimit < c.ProtoMaxBulkLen {
 		return fmt.Errorf("rpc: client-query-buffer-limit %d below proto-max-bulk-len %d", c.QueryBufferLimit, c.ProtoMaxBulkLen)
+	}
+	if c.MaxClients < 1 {
+		return fmt.Errorf("rpc: maxclients %d below 1", c.MaxClients)
 	}
 	if c.MaxMemory < 0 {
 		return fmt.Errorf("rpc: negative maxmemory %d", c.MaxMemory)

@@ -24,6 +24,17 @@ var configParams = []configParam{
 		c.MaxMemory = n
 		return ""
 	}},
+	{"protected-mode", func(c *Config) string { return yesNo(c.ProtectedMode) }, func(c *Config, v string) string {
+		switch lowerASCII([]byte(v)) {
+		case "yes":
+			c.ProtectedMode = true
+		case "no":
+			c.ProtectedMode = false
+		default:
+			return "argument must be 'yes' or 'no'"
+		}
+		return ""
+	}},
 	{"maxmemory-policy", func(c *Config) string { return c.MaxMemoryPolicy }, func(c *Config, v string) string {
 		v = lowerASCII([]byte(v))
 		if !validPolicy(v) {
@@ -49,7 +60,20 @@ var configParams = []configParam{
 		c.QueryBufferLimit = n
 		return ""
 	}},
-	{"maxclients", func(c *Config) string { return itoa(c.MaxClients) }, nil},
+	{"maxclients", func(c *Config) string { return itoa(c.MaxClients) }, func(c *Config, v string) string {
+		n, err := strconv.ParseInt(v, 10, 64)
+		switch {
+		case err != nil:
+			return "argument couldn't be parsed into an integer"
+		case n < 1 || n > 4294967295:
+			return "argument must be between 1 and 4294967295 inclusive"
+		}
+		c.MaxClients = int(n)
+		return ""
+	}},
+	{"client-output-buffer-limit", func(c *Config) string { return c.OutputLimits.String() }, func(c *Config, v string) string {
+		return ParseOutputLimits(&c.OutputLimits, v)
+	}},
 	{"port", func(c *Config) string { _, p := splitHostPort(c.Addr); return p }, nil},
 	{"bind", func(c *Config) string { h, _ := splitHostPort(c.Addr); return h }, nil},
 	{"appendonly", func(*Config) string { return "no" }, nil},
@@ -161,7 +185,35 @@ func (c *client) configSet(pairs [][]byte) {
 		c.w.Error(command.AsReply(err))
 		return
 	}
+	if msg := s.fitMaxClients(cfg); msg != "" {
+		c.w.Error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - " + msg)
+		return
+	}
 	s.cfg = cfg
-	s.setMaxMemory(cfg)
+	s.applyConfig(cfg)
 	c.w.Simple("OK")
+}
+
+// fitMaxClients raises the open files limit for a new maxclients, or
+// returns Redis's refusal when the system cannot take that many.
+func (s *Server) fitMaxClients(cfg Config) string {
+	if cfg.MaxClients == s.cfg.MaxClients {
+		return ""
+	}
+	lim := cfg.FDLimit
+	if lim == nil {
+		lim = NoFile{}
+	}
+	got, err := FitMaxClients(cfg.MaxClients, cfg.ReservedFDs, lim, s.log)
+	if err != nil || got != cfg.MaxClients {
+		return "The operating system is not able to handle the specified number of clients, try with " + itoa(got)
+	}
+	return ""
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

@@ -69,16 +69,26 @@ func (c *client) runInput() error {
 		in += n
 	}
 	c.prefetch(cmds)
+	c.startPipeline()
 	for _, cmd := range cmds {
 		if c.quit {
 			break
 		}
 		c.run(cmd)
+		if len(c.w.B) >= c.outCheck {
+			if err := c.afterCommand(); err != nil {
+				ferr = err
+				break
+			}
+		}
 	}
 	ran := len(cmds)
 	clear(cmds)
 	c.cmds = cmds[:0]
 	c.drain()
+	if errors.Is(ferr, errOutputLimit) {
+		return ferr
+	}
 	if ferr != nil {
 		var ge errGuard
 		if errors.As(ferr, &ge) {
@@ -123,7 +133,10 @@ func (c *client) flush() error {
 	if len(c.w.B) == 0 {
 		return nil
 	}
-	_, err := c.nc.Write(c.w.B)
+	err := c.writeOut(c.w.B)
+	if errors.Is(err, errOutputLimit) {
+		return err
+	}
 	if c.w.Errors != 0 {
 		c.srv.stats.errors.Add(c.w.Errors)
 		c.w.Errors = 0

@@ -151,10 +151,13 @@ func (c *client) checkAuth(cred [][]byte) bool {
 	want := c.srv.config().RequirePass
 	ok := string(user) == "default" && (want == "" ||
 		subtle.ConstantTimeCompare(pass, []byte(want)) == 1)
-	if ok {
-		c.authed.Store(true)
+	if !ok {
+		c.authFailed()
+		return false
 	}
-	return ok
+	c.authed.Store(true)
+	c.authFails = 0
+	return true
 }
 
 func helloCmd(c *client, argv [][]byte) {

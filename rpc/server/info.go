@@ -50,7 +50,9 @@ func (s *Server) infoSection(sb *strings.Builder, sec string) {
 		n := len(s.clients)
 		maxc := s.cfg.MaxClients
 		s.mu.Unlock()
-		kvs = []infoKV{{"connected_clients", itoa(n)}, {"maxclients", itoa(maxc)}, {"blocked_clients", "0"}, {"tracking_clients", "0"}}
+		kvs = []infoKV{{"connected_clients", itoa(n)}, {"maxclients", itoa(maxc)},
+			{"client_recent_max_input_buffer", "0"}, {"client_recent_max_output_buffer", i64toa(s.mem.recent(time.Now()))},
+			{"blocked_clients", "0"}, {"tracking_clients", "0"}}
 	case "memory":
 		kvs = s.infoMemory()
 	case "persistence":
@@ -131,12 +133,16 @@ func (s *Server) keyspaceTotals() (keys, expires int, used int64, st shard.Stats
 func (s *Server) infoMemory() []infoKV {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	_, _, used, _ := s.keyspaceTotals()
+	_, _, dataset, _ := s.keyspaceTotals()
+	clients := s.clientMemory()
+	used := dataset + clients
 	cfg := s.config()
 	return []infoKV{
 		{"used_memory", i64toa(used)},
 		{"used_memory_human", humanBytes(used)},
-		{"used_memory_dataset", i64toa(used)},
+		{"used_memory_dataset", i64toa(dataset)},
+		{"mem_clients_normal", i64toa(clients)},
+		{"mem_clients_slaves", "0"},
 		{"used_memory_rss", strconv.FormatUint(ms.Sys-ms.HeapReleased, 10)},
 		{"used_memory_rss_human", humanBytes(int64(ms.Sys - ms.HeapReleased))},
 		{"used_memory_heap", strconv.FormatUint(ms.HeapAlloc, 10)},
@@ -159,6 +165,7 @@ func (s *Server) infoStats() []infoKV {
 		{"keyspace_hits", i64toa(st.Hits)},
 		{"keyspace_misses", i64toa(st.Misses)},
 		{"total_error_replies", i64toa(s.stats.errors.Load())},
+		{"client_output_buffer_limit_disconnections", i64toa(s.mem.closed.Load())},
 	}
 }
 

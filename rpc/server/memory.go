@@ -6,12 +6,19 @@ import (
 	"github.com/ember-node/ember-node/shard/store"
 )
 
-// setMaxMemory hands the configured limit to a store that enforces it.
-func (s *Server) setMaxMemory(cfg Config) {
+// applyConfig hands the settings read on the hot path to where they are
+// read: the maxmemory limit to a store that enforces it, the output
+// buffer limits to the connections.
+func (s *Server) applyConfig(cfg Config) {
 	if s.guard != nil {
 		s.guard.SetMaxMemory(cfg.MaxMemory, cfg.MaxMemoryPolicy)
 	}
+	s.obuf.Store(newObufLimits(cfg.OutputLimits[classNormal]))
 }
+
+// clientMemory is the memory of client buffers that counts in used_memory
+// and toward maxmemory, as in Redis.
+func (s *Server) clientMemory() int64 { return s.mem.out.Load() }
 
 // admit runs the maxmemory check before a denyoom write, or before any
 // command is queued in MULTI (Redis refuses to grow a transaction while

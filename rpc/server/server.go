@@ -40,6 +40,9 @@ type Server struct {
 	ln      net.Listener
 	closing bool
 
+	obuf     atomic.Pointer[obufLimits] // normal clients' output limits
+	mem      clientMem
+	auth     authLimiter
 	nextID   atomic.Int64
 	lastSave atomic.Int64 // unix seconds of the last SAVE
 	stats    serverStats
@@ -81,7 +84,10 @@ func NewServer(cfg Config, st store.Store, table *command.Table, log *slog.Logge
 	s.async, _ = st.(store.AsyncStore)
 	s.guard, _ = st.(store.MemoryGuard)
 	s.prefetcher, _ = st.(store.Prefetcher)
-	s.setMaxMemory(cfg)
+	if og, ok := st.(store.OverheadGuard); ok {
+		og.SetOverhead(s.clientMemory)
+	}
+	s.applyConfig(cfg)
 	s.cluster = cfg.Cluster
 	return s, nil
 }
@@ -154,8 +160,9 @@ func (s *Server) Close() error {
 func (s *Server) accept(nc net.Conn) *client {
 	s.mu.Lock()
 	closing, full := s.closing, len(s.clients) >= s.cfg.MaxClients
+	deny := !full && denied(&s.cfg, nc.RemoteAddr())
 	var c *client
-	if !closing && !full {
+	if !closing && !full && !deny {
 		c = newClient(s, nc)
 		s.clients[c.id] = c
 	}
@@ -166,6 +173,10 @@ func (s *Server) accept(nc net.Conn) *client {
 	case full:
 		s.stats.rejected.Add(1)
 		nc.Write([]byte("-ERR max number of clients reached\r\n"))
+		nc.Close()
+	case deny:
+		s.stats.rejected.Add(1)
+		nc.Write([]byte(errDenied))
 		nc.Close()
 	default:
 		s.stats.connections.Add(1)

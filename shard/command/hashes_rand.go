@@ -87,10 +87,14 @@ func randomPicks[T any](c *Ctx, count int64, size int, header func(int), random 
 	case count == 0:
 		header(0)
 	case count < 0 || count == 1:
-		n := int(max(count, -count))
-		header(n)
-		for range n {
+		n := max(count, -count)
+		header(int(n))
+		stop := overflow(c.W)
+		for i := int64(0); i < n; i++ {
 			emit(random())
+			if i%overflowEvery == 0 && stop() {
+				return // the connection is closed over its output limit
+			}
 		}
 	case count >= int64(size):
 		header(size)
@@ -102,6 +106,29 @@ func randomPicks[T any](c *Ctx, count int64, size int, header func(int), random 
 		header(int(count))
 		pickDistinct(c, int(count), size, random, rangeAll, emit)
 	}
+}
+
+// Overflower is a Writer that knows its connection's output buffer limit
+// (Redis's client-output-buffer-limit): a loop that repeats elements as
+// long as the client asks (SRANDMEMBER and HRANDFIELD with a negative
+// count) stops once it reports true, as Redis's loops check
+// CLIENT_CLOSE_ASAP. The reply is then cut short, and the server closes
+// the connection without sending it.
+type Overflower interface {
+	Overflowed() bool
+}
+
+// overflowEvery is how many elements a repeating loop writes between
+// checks of the limit.
+const overflowEvery = 64
+
+// overflow returns w's limit check, or one that never stops for a writer
+// without a limit.
+func overflow(w Writer) func() bool {
+	if o, ok := w.(Overflower); ok {
+		return o.Overflowed
+	}
+	return func() bool { return false }
 }
 
 // pickDistinct emits count distinct elements out of size (count < size)

@@ -93,6 +93,10 @@ func (l *Store) ExpireOnce() int {
 // SetMaxMemory sets the store's limit (store.MemoryGuard).
 func (l *Store) SetMaxMemory(bytes int64, policy string) { l.limit.Set(bytes, policy) }
 
+// SetOverhead counts the server's client buffers toward maxmemory
+// (store.OverheadGuard).
+func (l *Store) SetOverhead(fn func() int64) { l.limit.SetOverhead(fn) }
+
 // Admit frees memory for a denyoom write, or refuses it with
 // command.ErrOOM (store.MemoryGuard). The whole admission holds the lock,
 // so concurrent writers do not evict twice for one overshoot.

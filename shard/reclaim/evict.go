@@ -27,8 +27,21 @@ const (
 // Limit is a store's maxmemory and maxmemory-policy. CONFIG SET changes it
 // while writes read it, hence the atomics.
 type Limit struct {
-	bytes  atomic.Int64
-	policy atomic.Uint32
+	bytes    atomic.Int64
+	policy   atomic.Uint32
+	overhead atomic.Pointer[func() int64]
+}
+
+// SetOverhead counts memory outside the keyspace toward the limit: the
+// server's client buffers, which Redis counts in used_memory.
+func (m *Limit) SetOverhead(fn func() int64) { m.overhead.Store(&fn) }
+
+// extra returns the overhead's bytes now.
+func (m *Limit) extra() int64 {
+	if fn := m.overhead.Load(); fn != nil {
+		return (*fn)()
+	}
+	return 0
 }
 
 // Set changes the limit (0 = none). An unknown policy name means
@@ -48,7 +61,7 @@ func (m *Limit) Load() (int64, shard.EvictPolicy) {
 // of every denyoom write.
 func (m *Limit) Over(used int64) bool {
 	b := m.bytes.Load()
-	return b > 0 && used > b
+	return b > 0 && used+m.extra() > b
 }
 
 // Free brings used() under the limit before a denyoom command runs, Redis's
@@ -59,7 +72,7 @@ func (m *Limit) Over(used int64) bool {
 func (m *Limit) Free(used func() int64, evict func(p shard.EvictPolicy, need int64) (int, error)) error {
 	limit, p := m.Load()
 	for round := 0; limit > 0 && round < EvictRounds; round++ {
-		u := used()
+		u := used() + m.extra()
 		if u <= limit {
 			return nil
 		}

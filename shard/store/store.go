@@ -63,6 +63,13 @@ type MemoryGuard interface {
 	Admit(slot int) error
 }
 
+// OverheadGuard is a MemoryGuard that counts memory outside its keyspace
+// toward maxmemory: the server hands it the size of its client buffers,
+// which Redis counts in used_memory.
+type OverheadGuard interface {
+	SetOverhead(bytes func() int64)
+}
+
 // Prefetcher is a Store that can warm the CPU caches for keys about to be
 // looked up. A lookup is a chain of dependent cache misses (slot table,
 // bucket, node, key, value); run one command after another, a pipeline's

@@ -28,6 +28,11 @@ type Config struct {
 	// Flags are serve flags after the harness's own (--bind, the three
 	// ports, --data-dir), such as --shards 4 --fsync no, or --store memory.
 	Flags []string
+	// Env is added to the node's environment (EMBER_...=value).
+	Env []string
+	// Wrap runs the node under a command that execs it, such as
+	// {"prlimit", "--nofile=64"}: the node keeps the wrapper's PID.
+	Wrap []string
 }
 
 // Node is one ember-node process that can be killed, stopped, frozen and
@@ -44,6 +49,8 @@ type Node struct {
 
 	t      testing.TB
 	args   []string
+	env    []string
+	wrap   []string
 	cmd    *exec.Cmd
 	exited chan struct{} // closed once cmd has been waited for
 	paused bool
@@ -64,7 +71,8 @@ func NewNode(t testing.TB, cfg Config) *Node {
 	}
 	p := FreePorts(t, 3)
 	n := &Node{t: t, Name: cfg.Name, Dir: cfg.Dir, Ports: [3]int(p),
-		Addr: "127.0.0.1:" + strconv.Itoa(p[0]), LogPath: filepath.Join(t.TempDir(), cfg.Name+".log")}
+		Addr: "127.0.0.1:" + strconv.Itoa(p[0]), LogPath: filepath.Join(t.TempDir(), cfg.Name+".log"),
+		env: cfg.Env, wrap: cfg.Wrap}
 	n.args = append([]string{"serve", "--bind", "127.0.0.1",
 		"--port", strconv.Itoa(p[0]), "--cluster-port", strconv.Itoa(p[1]),
 		"--gossip-port", strconv.Itoa(p[2]), "--data-dir", n.Dir}, cfg.Flags...)
@@ -106,7 +114,11 @@ func (n *Node) Start() {
 		n.t.Fatal(err)
 	}
 	fmt.Fprintf(f, "--- start %s\n", strings.Join(n.args, " "))
-	cmd := exec.Command(bin, n.args...)
+	argv := append(append(append([]string(nil), n.wrap...), bin), n.args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	if len(n.env) > 0 {
+		cmd.Env = append(os.Environ(), n.env...)
+	}
 	cmd.Stdout, cmd.Stderr = f, f // an *os.File: the child writes it directly
 	if err := cmd.Start(); err != nil {
 		f.Close()
@@ -141,6 +153,14 @@ func (n *Node) Running() bool {
 	default:
 		return true
 	}
+}
+
+// Pid is the process ID of the running node, 0 when it does not run.
+func (n *Node) Pid() int {
+	if !n.Running() {
+		return 0
+	}
+	return n.cmd.Process.Pid
 }
 
 // ExitCode is the exit code of the last run; -1 while it runs, or after a
