@@ -2,11 +2,14 @@ package cluster
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ember-node/ember-node/rpc/transport"
 )
 
 // JoinInfo is what a running node tells a node that wants to join: the
@@ -32,6 +35,15 @@ func (n *Node) joinInfo() JoinInfo {
 	return info
 }
 
+// ErrSecretRefused: the cluster to join does not share this node's
+// secret, so it refuses the node (and the node it).
+var ErrSecretRefused = errors.New("cluster: the cluster refused this node's cluster secret: " +
+	"start the node with the secret of the cluster it joins (--cluster-secret-file, --cluster-secret or EMBER_CLUSTER_SECRET)")
+
+// ErrTLSRefused: the TLS handshake with the cluster to join failed
+// (--tls-cluster on one side only, or certificates of another CA).
+var ErrTLSRefused = errors.New("cluster: TLS with the cluster to join failed: every node needs --tls-cluster and a certificate of the same CA")
+
 // joinRetry is how long a joining node keeps trying its seeds: nodes of a
 // cluster usually start together, and the seed may still be starting.
 const joinRetry = 60 * time.Second
@@ -42,7 +54,7 @@ func (n *Node) fetchJoinInfo(seeds []string) (JoinInfo, error) {
 	deadline := time.Now().Add(joinRetry)
 	for {
 		info, err := n.tryJoinInfo(seeds)
-		if err == nil || time.Now().After(deadline) {
+		if err == nil || errors.Is(err, ErrSecretRefused) || errors.Is(err, ErrTLSRefused) || time.Now().After(deadline) {
 			return info, err
 		}
 		time.Sleep(500 * time.Millisecond)
@@ -61,7 +73,14 @@ func (n *Node) tryJoinInfo(seeds []string) (JoinInfo, error) {
 			continue
 		}
 		var rep adminReply
-		if err = n.adminCall(addr, adminRequest{Op: opJoinInfo}, &rep); err == nil {
+		err = n.adminCall(addr, adminRequest{Op: opJoinInfo}, &rep)
+		if errors.Is(err, transport.ErrSecretMismatch) {
+			return JoinInfo{}, fmt.Errorf("%w: %s answered with another secret than this node's", ErrSecretRefused, seed)
+		}
+		if errors.Is(err, transport.ErrTLS) {
+			return JoinInfo{}, fmt.Errorf("%w: %s: %w", ErrTLSRefused, seed, err)
+		}
+		if err == nil {
 			if rep.Join == nil || rep.Join.Shards < 1 || len(rep.Join.Gossip) == 0 {
 				err = fmt.Errorf("%s: node has no gossip address (started without clustering?)", seed)
 			} else {

@@ -3,6 +3,7 @@ package cluster
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -26,6 +27,10 @@ type membership struct {
 	mu   sync.Mutex
 	meta NodeMeta
 
+	// onEvicted runs (on its own goroutine) when gossip says an operator
+	// removed this node.
+	onEvicted func()
+
 	leaveOnce sync.Once
 }
 
@@ -42,8 +47,12 @@ type pushPull struct {
 	Removed []string     `json:"r"`
 }
 
-func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *routing, log *slog.Logger) (*membership, error) {
-	m := &membership{rt: rt, log: log, meta: meta}
+// gossipLogEvery bounds memberlist's warnings and errors: one line per
+// kind every interval (junk datagrams cost one error each otherwise).
+const gossipLogEvery = 5 * time.Second
+
+func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *routing, onEvicted func(), log *slog.Logger) (*membership, error) {
+	m := &membership{rt: rt, log: log, meta: meta, onEvicted: onEvicted}
 	conf := memberlist.DefaultLANConfig()
 	conf.Name = meta.ID
 	host, port, err := net.SplitHostPort(bind)
@@ -68,14 +77,19 @@ func startMembership(bind, advertise string, secret []byte, meta NodeMeta, rt *r
 		conf.AdvertiseAddr = ah
 		conf.AdvertisePort, _ = strconv.Atoi(ap)
 	}
-	if len(secret) > 0 {
-		key := sha256.Sum256(secret)
-		conf.SecretKey = key[:]
+	if len(secret) == 0 {
+		return nil, errors.New("gossip: no cluster secret")
 	}
+	// Every gossip packet and stream is encrypted and authenticated
+	// (AES-GCM) with a key derived from the secret; memberlist drops
+	// anything else, so a stranger's join gets no answer.
+	key := sha256.Sum256(secret)
+	conf.SecretKey = key[:]
+	conf.GossipVerifyIncoming, conf.GossipVerifyOutgoing = true, true
 	conf.PushPullInterval = 5 * conf.ProbeInterval
 	conf.Delegate = m
 	conf.Events = m
-	conf.Logger = hclogslog.New(log, "memberlist").StandardLogger(nil)
+	conf.Logger = hclogslog.NewRateLimited(log, "memberlist", gossipLogEvery).StandardLogger(nil)
 	m.bq = &memberlist.TransmitLimitedQueue{NumNodes: func() int { return m.ml.NumMembers() }, RetransmitMult: 3}
 	ml, err := memberlist.Create(conf)
 	if err != nil {
@@ -155,8 +169,8 @@ func (m *membership) NotifyMsg(b []byte) {
 	if msg.Leader != nil && m.rt.observe(*msg.Leader) {
 		m.broadcast(msg)
 	}
-	if msg.Removed != "" && msg.Removed != m.rt.self {
-		m.rt.forget(msg.Removed)
+	if msg.Removed != "" {
+		m.removed(msg.Removed)
 	}
 }
 
@@ -182,9 +196,16 @@ func (m *membership) MergeRemoteState(b []byte, _ bool) {
 		m.rt.observe(li)
 	}
 	for _, id := range pp.Removed {
-		if id != m.rt.self {
-			m.rt.forget(id)
-		}
+		m.removed(id)
+	}
+}
+
+// removed takes an operator's removal of id from gossip.
+func (m *membership) removed(id string) {
+	if id != m.rt.self {
+		m.rt.forget(id)
+	} else if m.onEvicted != nil {
+		go m.onEvicted()
 	}
 }
 

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -48,7 +49,13 @@ type NodeConfig struct {
 	// host:port (cluster port port+10000) or host:port@cport.
 	Join []string
 	// Secret authenticates peers on the cluster port and encrypts gossip.
+	// Empty means the one kept in DataDir (SecretFile), generated there
+	// when the node bootstraps; a node that joins must be given it.
 	Secret []byte
+	// TLS, when set, runs the cluster port over mutual TLS
+	// (transport.TLSConfig), under the secret's handshake. Gossip keeps
+	// memberlist's own encryption with the secret.
+	TLS *tls.Config
 	// DeadGrace is how long a dead node keeps its replicas before they
 	// are placed elsewhere.
 	DeadGrace time.Duration
@@ -129,6 +136,11 @@ func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, e
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	secret, generated, err := resolveSecret(cfg, peekPeers(cfg.DataDir))
+	if err != nil {
+		return nil, err
+	}
+	cfg.Secret = secret
 	ln, err := net.Listen("tcp", cfg.ClusterAddr)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: listen %s: %w", cfg.ClusterAddr, err)
@@ -136,9 +148,16 @@ func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, e
 	if cfg.ClusterAdvertise == "" {
 		cfg.ClusterAdvertise = ln.Addr().String()
 	}
+	mux, err := transport.NewMux(ln, cfg.Secret, log)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	if cfg.TLS != nil {
+		mux.SetTLS(cfg.TLS)
+	}
 	n := &Node{
-		cfg: cfg, log: log, table: table,
-		mux:    transport.NewMux(ln, cfg.Secret, log),
+		cfg: cfg, log: log, table: table, mux: mux,
 		groups: map[int]*group.Group{}, stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	fresh := !fileExists(filepath.Join(cfg.DataDir, "node.json"))
@@ -157,6 +176,10 @@ func StartNode(cfg NodeConfig, table *command.Table, log *slog.Logger) (*Node, e
 		return nil, err
 	}
 	n.id, n.log = m.ID, log.With("node", m.ID)
+	if generated {
+		n.log.Info("generated the cluster secret: nodes that join this cluster need it (ember-node secret prints it)",
+			"file", SecretPath(cfg.DataDir), "join_with", "--cluster-secret-file or EMBER_CLUSTER_SECRET")
+	}
 	n.nshards.Store(int32(m.Shards))
 	n.peers = m.Peers
 	n.mux.HandleAdmin(n.serveAdmin)
@@ -254,7 +277,7 @@ func (n *Node) startGossip(seeds []string) error {
 	if n.cfg.GossipAddr == "" {
 		return nil
 	}
-	ml, err := startMembership(n.cfg.GossipAddr, n.cfg.GossipAdvertise, n.cfg.Secret, n.selfMeta(), n.rt, n.log)
+	ml, err := startMembership(n.cfg.GossipAddr, n.cfg.GossipAdvertise, n.cfg.Secret, n.selfMeta(), n.rt, n.evicted, n.log)
 	if err != nil {
 		return err
 	}
@@ -301,6 +324,16 @@ func loadMeta(cfg NodeConfig) (meta, error) {
 		m.ID = hex.EncodeToString(b[:])
 	}
 	return m, saveMeta(cfg.DataDir, m)
+}
+
+// peekPeers returns the peers node.json lists, if it can be read
+// (loadMeta reports a damaged one).
+func peekPeers(dir string) []string {
+	var m meta
+	if b, err := os.ReadFile(filepath.Join(dir, "node.json")); err == nil {
+		json.Unmarshal(b, &m)
+	}
+	return m.Peers
 }
 
 func saveMeta(dir string, m meta) error {

@@ -78,16 +78,34 @@ func (n *Node) Leave() error {
 	if !n.rt.anotherServing(n.id) {
 		return ErrLastNode
 	}
+	return n.startLeaving("leaving the cluster: handing over replicas and leaderships")
+}
+
+func (n *Node) startLeaving(why string) error {
 	if !n.leaving.CompareAndSwap(false, true) {
 		return nil
 	}
 	if err := n.ml.setLeaving(); err != nil {
 		return err
 	}
-	n.log.Info("leaving the cluster: handing over replicas and leaderships")
+	n.log.Info(why)
 	n.wg.Add(1)
 	go n.waitLeft()
 	return nil
+}
+
+// evicted runs when gossip says an operator removed this node while it
+// was alive (ember-node remove --force): it hands over what it leads and
+// leaves, as ember-node leave would, rather than lead shards whose other
+// members no longer count it.
+func (n *Node) evicted() {
+	if n.leaving.Load() || n.closed.Load() {
+		return
+	}
+	n.log.Error("an operator removed this node from the cluster (remove --force)")
+	if err := n.startLeaving("evicted: handing over leaderships and leaving"); err != nil {
+		n.log.Error("failed to start leaving", "error", err)
+	}
 }
 
 func (n *Node) waitLeft() {
@@ -112,8 +130,11 @@ func (n *Node) waitLeft() {
 // Done is closed when a leaving node has handed everything over.
 func (n *Node) Done() <-chan struct{} { return n.done }
 
-// Forget removes a dead node from placement at once (no grace period).
-func (n *Node) Forget(id string) error {
+// Forget removes a dead node from placement at once (no grace period);
+// with force, a live one too (an unwanted member: the others stop
+// counting it, and the node itself, hearing of it, hands over and
+// leaves).
+func (n *Node) Forget(id string, force bool) error {
 	if id == n.id {
 		return errors.New("a node cannot remove itself: use leave")
 	}
@@ -124,7 +145,10 @@ func (n *Node) Forget(id string) error {
 		return errors.New("gossip is off on this node")
 	}
 	if n.rt.isAlive(id) {
-		return fmt.Errorf("node %s is alive: use leave on it instead", id)
+		if !force {
+			return fmt.Errorf("node %s is alive: use leave on it instead, or remove --force to evict it", id)
+		}
+		n.log.Warn("evicting a live member at an operator's request", "member", id)
 	}
 	n.ml.forget(id)
 	return nil

@@ -23,6 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Every node shares one cluster secret (peers authenticate with it).
+export EMBER_CLUSTER_SECRET=${EMBER_CLUSTER_SECRET:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
 go build -o "$work/ember-node" ./cmd/ember-node
 go build -o "$work/loadkeys" ./rpc/difftest/cmd/loadkeys
 node() { # node N [flags...]

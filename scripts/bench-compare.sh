@@ -85,6 +85,8 @@ if [ "$PIN" = 1 ] && [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null; then
   client_cpu=(taskset -c "0-$((ncpu - 2))")
 fi
 
+# Every node shares one cluster secret (peers authenticate with it).
+export EMBER_CLUSTER_SECRET=${EMBER_CLUSTER_SECRET:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
 log "building ember-node into $work"
 go build -o "$work/ember-node" ./cmd/ember-node
 EMBER=$work/ember-node

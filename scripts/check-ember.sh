@@ -23,7 +23,9 @@ export EMBER_NODE1_PORT=${EMBER_NODE1_PORT:-7201}
 export EMBER_NODE2_PORT=${EMBER_NODE2_PORT:-7202}
 export EMBER_NODE3_PORT=${EMBER_NODE3_PORT:-7203}
 export EMBER_NODE4_PORT=${EMBER_NODE4_PORT:-7204}
-export EMBER_CLUSTER_SECRET=${EMBER_CLUSTER_SECRET:-chk-$RANDOM$RANDOM}
+# A cluster of its own, with secrets of its own (not those of .env).
+export EMBER_CLUSTER_SECRET=${EMBER_CLUSTER_SECRET:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
+export EMBER_REQUIREPASS=${EMBER_REQUIREPASS:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
 export EMBER_QUIET=1
 # shellcheck source=scripts/lib/cluster.sh
 source "$(dirname "$0")/lib/cluster.sh"

@@ -14,6 +14,8 @@ case ${1:-} in
 *) die "usage: $0 [-v]" ;;
 esac
 require_docker
+# compose checks the variables the file needs even to take it down.
+export EMBER_CLUSTER_SECRET=${EMBER_CLUSTER_SECRET:-unused} EMBER_REQUIREPASS=${EMBER_REQUIREPASS:-unused}
 # A paused container cannot be stopped: undo a chaos run cut short.
 for n in node1 node2 node3 node4; do
 	c=$(container "$n")

@@ -42,8 +42,12 @@ up)
   go build -o "$bin" ./cmd/ember-node
   start 1
   wait_serving $((BASE + 1))
-  start 2 --join 127.0.0.1:$((BASE + 1))
-  start 3 --join 127.0.0.1:$((BASE + 1))
+  # Node 1 generated the cluster secret in its data dir; the joiners
+  # are given it (unless EMBER_CLUSTER_SECRET gives all three one).
+  secret=()
+  [ -n "${EMBER_CLUSTER_SECRET:-}" ] || secret=(--cluster-secret-file "$dir/n1/cluster-secret")
+  start 2 --join 127.0.0.1:$((BASE + 1)) "${secret[@]}"
+  start 3 --join 127.0.0.1:$((BASE + 1)) "${secret[@]}"
   wait_serving $((BASE + 2))
   wait_serving $((BASE + 3))
   for n in 2 3; do "$bin" join --node 127.0.0.1:$((BASE + n)) 127.0.0.1:$((BASE + 1)); done

@@ -50,6 +50,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 log() { printf '%s perf-probe: %s\n' "$(date +%T)" "$*" >&2; }
 
+# Every node shares one cluster secret (peers authenticate with it).
+export EMBER_CLUSTER_SECRET=${EMBER_CLUSTER_SECRET:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
 [ -x "$OUT/ember-node" ] || go build -o "$OUT/ember-node" ./cmd/ember-node
 EMBER=$OUT/ember-node
 wait_ping() { for _ in $(seq 600); do [ "$(timeout 2 redis-cli -p "$1" PING 2>/dev/null)" = PONG ] && return; sleep 0.1; done; echo "no PONG on $1" >&2; exit 1; }

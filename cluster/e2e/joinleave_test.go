@@ -32,7 +32,7 @@ func TestJoinLeaveUnderLoad(t *testing.T) {
 	defer l.halt()
 	waitAcks(t, l, 500)
 
-	fourth := harness.StartNode(t, harness.Config{Name: "n4", Flags: opts.flags()}) // standalone until it joins
+	fourth := harness.StartNode(t, harness.Config{Name: "n4", Flags: nodes[0].JoinFlags(opts.flags())}) // standalone until it joins
 	start := time.Now()
 	out := harness.MustOps(t, 2*time.Minute, "join", "--node", fourth.Addr, nodes[0].Seed())
 	t.Logf("join took %s under load:\n%s", time.Since(start).Round(time.Millisecond), out)

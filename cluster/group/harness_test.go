@@ -58,7 +58,9 @@ func makeCluster(t testing.TB, n int, cfg Config) *testCluster {
 			t.Fatal(err)
 		}
 		m := &member{id: fmt.Sprintf("n%d", i), dir: t.TempDir(), addr: ln.Addr().String()}
-		m.mux = transport.NewMux(ln, []byte("secret"), quietLog())
+		if m.mux, err = transport.NewMux(ln, []byte("secret"), quietLog()); err != nil {
+			t.Fatal(err)
+		}
 		go m.mux.Serve()
 		voters[m.id] = m.addr
 		c.members = append(c.members, m)

@@ -10,8 +10,11 @@ import (
 	"log"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/ember-node/ember-node/rpc/ratelog"
 )
 
 // hclogAdapter routes raft's and memberlist's hclog output into slog, so
@@ -20,11 +23,23 @@ type hclogAdapter struct {
 	l    *slog.Logger
 	name string
 	args []interface{}
+	// limit, when set, bounds the warnings and errors of the standard
+	// writer (see NewRateLimited).
+	limit *ratelog.Limiter
 }
 
 // New returns an hclog.Logger named name writing to l.
 func New(l *slog.Logger, name string) hclog.Logger {
 	return &hclogAdapter{l: l, name: name}
+}
+
+// NewRateLimited is New for a library that strangers can make log:
+// memberlist writes an error for every datagram it cannot decrypt, so
+// junk sent to the gossip port would flood the log. Its standard
+// writer's warnings and errors go out at most once per kind of message
+// every interval, with the count of those suppressed.
+func NewRateLimited(l *slog.Logger, name string, every time.Duration) hclog.Logger {
+	return &hclogAdapter{l: l, name: name, limit: ratelog.New(l, every)}
 }
 
 func toSlog(level hclog.Level) slog.Level {
@@ -114,9 +129,30 @@ func (h *hclogAdapter) StandardWriter(*hclog.StandardLoggerOptions) io.Writer {
 				break
 			}
 		}
-		h.l.Log(context.Background(), level, msg, "component", h.name)
+		if h.limit != nil && level >= slog.LevelWarn {
+			h.limit.Log(level, messageKind(msg), msg, "component", h.name)
+		} else {
+			h.l.Log(context.Background(), level, msg, "component", h.name)
+		}
 		return len(p), nil
 	})
+}
+
+// messageKind is what a line says, without what it says it about:
+// "memberlist: Decrypt packet failed: ... from=1.2.3.4:5" is
+// "Decrypt packet failed".
+func messageKind(msg string) string {
+	msg = strings.TrimPrefix(msg, "memberlist: ")
+	if i := strings.Index(msg, ":"); i > 0 {
+		msg = msg[:i]
+	}
+	if i := strings.Index(msg, " from="); i > 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 48 {
+		msg = msg[:48]
+	}
+	return msg
 }
 
 type writerFunc func(p []byte) (int, error)

@@ -32,6 +32,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, args, stderr)
 	case "health":
 		err = health(args, stdout)
+	case "secret":
+		err = printSecret(args, stdout, stderr)
 	case "join", "leave", "remove", "status":
 		err = runOps(sub, args, stdout, stderr)
 	case "help", "-h", "--help":
@@ -56,10 +58,14 @@ const usage = `usage:
                                               an empty running node joins a cluster; returns
                                               once it holds its share of replicas
   ember-node leave  --node HOST:PORT          hand over and leave; returns once the node exited
-  ember-node remove --node HOST:PORT NODE_ID  forget a dead node; returns once its shards are
-                                              re-replicated
+  ember-node remove --node HOST:PORT [--force] NODE_ID
+                                              forget a dead node (--force: evict a live one);
+                                              returns once its shards are re-replicated
   ember-node status --node HOST:PORT [--json] nodes, shards, leaders, lag, keys
   ember-node health --node HOST:PORT          exit 0 when the node serves
+  ember-node secret [--data-dir DIR]          print the cluster secret a bootstrapping node
+                                              generated (joiners need it: EMBER_CLUSTER_SECRET
+                                              or --cluster-secret-file)
 ops flags: --password (env EMBER_REQUIREPASS), --timeout (default 5m)
 `
 

@@ -24,6 +24,7 @@ type opsCmd struct {
 	node    string
 	timeout time.Duration
 	json    bool
+	force   bool
 	args    []string
 	out     io.Writer
 }
@@ -31,7 +32,7 @@ type opsCmd struct {
 const opsUsage = `usage:
   ember-node join   [flags] --node NEW_HOST:PORT EXISTING_HOST:PORT[@CPORT]
   ember-node leave  [flags] --node HOST:PORT
-  ember-node remove [flags] --node HOST:PORT NODE_ID
+  ember-node remove [flags] [--force] --node HOST:PORT NODE_ID
   ember-node status [flags] --node HOST:PORT
 flags:
 `
@@ -47,6 +48,9 @@ func runOps(sub string, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
 	if sub == "status" {
 		fs.BoolVar(&o.json, "json", false, "print the merged status as JSON")
+	}
+	if sub == "remove" {
+		fs.BoolVar(&o.force, "force", false, "evict the node even though it is alive (an unwanted member)")
 	}
 	var err error
 	if o.args, err = parseInterspersed(fs, args); err != nil {
@@ -236,8 +240,8 @@ func checkLeave(cs *clusterState, id string) error {
 	return cs.quorumAfter(id)
 }
 
-// remove forgets a dead node and waits until every group it was in has
-// replaced it (no group lists it any more).
+// remove forgets a dead node (with --force, a live one) and waits until
+// every group it was in has replaced it (no group lists it any more).
 func (o *opsCmd) remove(ctx context.Context, arg string) error {
 	cs, err := o.c.gather(ctx, []string{o.node})
 	if err != nil {
@@ -247,13 +251,19 @@ func (o *opsCmd) remove(ctx context.Context, arg string) error {
 	if err != nil {
 		return err
 	}
-	if cs, err = o.waitDead(ctx, cs, id); err != nil {
+	if id == cs.via.Self {
+		return fmt.Errorf("%s is the node asked (--node): ask another member to remove it", cs.name(id))
+	}
+	call := []string{"CLUSTER", "EMBER-REMOVE", id}
+	if o.force {
+		call = append(call, "FORCE")
+	} else if cs, err = o.waitDead(ctx, cs, id); err != nil {
 		return err
 	}
 	if err := cs.quorumAfter(id); err != nil {
 		return err
 	}
-	if _, err := o.c.call(ctx, o.node, "CLUSTER", "EMBER-REMOVE", id); err != nil {
+	if _, err := o.c.call(ctx, o.node, call...); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -287,7 +297,7 @@ func (o *opsCmd) waitDead(ctx context.Context, cs *clusterState, id string) (*cl
 		return cs, nil
 	}
 	if cs.failed[id] == nil {
-		return nil, fmt.Errorf("node %s (%s) is alive: a live node leaves with `ember-node leave --node %s`", id, n.Client, n.Client)
+		return nil, fmt.Errorf("node %s (%s) is alive: a live node leaves with `ember-node leave --node %s` (or is evicted with remove --force)", id, n.Client, n.Client)
 	}
 	var back error
 	err := o.wait(ctx, "waiting for gossip to declare "+shortID(id)+" dead", func() (string, bool) {

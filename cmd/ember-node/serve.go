@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/ember-node/ember-node/cluster"
 	"github.com/ember-node/ember-node/rpc/server"
+	"github.com/ember-node/ember-node/rpc/transport"
 	"github.com/ember-node/ember-node/shard/command"
 	"github.com/ember-node/ember-node/shard/local"
 	"github.com/ember-node/ember-node/shard/store"
@@ -33,6 +35,9 @@ type serveFlags struct {
 	maxBulk, logLevel                  string
 	pprofAddr, store                   string
 	secret, secretFile                 string
+	tlsCluster                         bool
+	tlsCert, tlsKey, tlsCA             string
+	clusterTLS                         *tls.Config
 	deadGrace                          time.Duration
 	snapInterval                       time.Duration
 	snapThreshold, trailingLogs        uint64
@@ -52,8 +57,12 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.advertise, "advertise", env("EMBER_ADVERTISE", ""), "host clients are told to use (default: bind address)")
 	fs.StringVar(&f.peerAdvertise, "peer-advertise", env("EMBER_PEER_ADVERTISE", ""), "host other nodes use for the cluster and gossip ports (default: --advertise, else --bind); in containers, the container's name")
 	fs.StringVar(&f.join, "join", env("EMBER_JOIN", ""), "client HOST:PORT[@CPORT][,...] of running nodes to join at start (a fresh data dir only; the cluster port is PORT+10000 unless @CPORT names it)")
-	fs.StringVar(&f.secret, "cluster-secret", env("EMBER_CLUSTER_SECRET", ""), "shared secret: peers authenticate on the cluster port and gossip is encrypted")
+	fs.StringVar(&f.secret, "cluster-secret", env("EMBER_CLUSTER_SECRET", ""), "shared secret: peers authenticate on the cluster port and gossip is encrypted (default: the one in the data dir, generated when the node bootstraps; joiners must be given it)")
 	fs.StringVar(&f.secretFile, "cluster-secret-file", env("EMBER_CLUSTER_SECRET_FILE", ""), "file holding the cluster secret")
+	fs.BoolVar(&f.tlsCluster, "tls-cluster", envBool("EMBER_TLS_CLUSTER"), "run the cluster port over mutual TLS with --tls-cert-file, --tls-key-file and --tls-ca-cert-file (every node's certificate signed by that CA)")
+	fs.StringVar(&f.tlsCert, "tls-cert-file", env("EMBER_TLS_CERT_FILE", ""), "this node's TLS certificate (PEM)")
+	fs.StringVar(&f.tlsKey, "tls-key-file", env("EMBER_TLS_KEY_FILE", ""), "this node's TLS private key (PEM)")
+	fs.StringVar(&f.tlsCA, "tls-ca-cert-file", env("EMBER_TLS_CA_CERT_FILE", ""), "the CA certificate (PEM) that signs every node's certificate")
 	fs.DurationVar(&f.deadGrace, "dead-grace", envDuration("EMBER_DEAD_GRACE", 60*time.Second), "how long a dead node keeps its replicas before they are re-placed")
 	fs.IntVar(&f.shards, "shards", envInt("EMBER_SHARDS", 16), "shards (Raft groups) when bootstrapping; an existing data dir keeps its count")
 	fs.IntVar(&f.replicas, "replicas", envInt("EMBER_REPLICAS", 3), "replicas per shard")
@@ -79,11 +88,17 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if f.secretFile != "" {
-		b, err := os.ReadFile(f.secretFile)
+		b, err := cluster.ReadSecret(f.secretFile)
 		if err != nil {
 			return nil, fmt.Errorf("--cluster-secret-file: %w", err)
 		}
-		f.secret = strings.TrimSpace(string(b))
+		f.secret = string(b)
+	}
+	if f.tlsCluster {
+		var err error
+		if f.clusterTLS, err = transport.TLSConfig(f.tlsCert, f.tlsKey, f.tlsCA); err != nil {
+			return nil, fmt.Errorf("--tls-cluster: %w", err)
+		}
 	}
 	if f.store != "raft" && f.store != "memory" {
 		return nil, fmt.Errorf("--store %q: want raft or memory", f.store)
@@ -143,6 +158,7 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	}
 	nc.Replicas, nc.DeadGrace = f.replicas, f.deadGrace
 	nc.Secret = []byte(f.secret)
+	nc.TLS = f.clusterTLS
 	nc.ClientAddr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
 	if f.advertise != "" {
 		nc.ClientAddr = net.JoinHostPort(f.advertise, strconv.Itoa(f.port))
@@ -181,6 +197,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, f.logLevel)
+	warnNoPassword(log, cfg)
 	if _, set := os.LookupEnv("GOGC"); !set {
 		startGCTuner() // gc.go says why
 	}
@@ -234,11 +251,32 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 }
 
+// warnNoPassword says once, at start, what a node without a client
+// password exposes.
+func warnNoPassword(log *slog.Logger, cfg server.Config) {
+	switch {
+	case cfg.RequirePass != "":
+	case cfg.ProtectedMode:
+		log.Warn("no client password (--requirepass): any process on this machine reads and writes every key (protected mode refuses other hosts)", "addr", cfg.Addr)
+	default:
+		log.Warn("no client password (--requirepass) and protected mode off: anyone who reaches the client port reads and writes every key", "addr", cfg.Addr)
+	}
+}
+
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
 	}
 	return def
+}
+
+// envBool reads a yes/no variable (Redis's configuration says yes).
+func envBool(name string) bool {
+	switch strings.ToLower(os.Getenv(name)) {
+	case "yes", "true", "1":
+		return true
+	}
+	return false
 }
 
 func envDuration(name string, def time.Duration) time.Duration {

@@ -313,7 +313,9 @@ func (c *client) clusterOps(sub string, args [][]byte) {
 	case sub == "ember-leave" && len(args) == 0:
 		err = ops.Leave()
 	case (sub == "ember-remove" || sub == "forget") && len(args) == 1:
-		err = ops.Forget(string(args[0]))
+		err = ops.Forget(string(args[0]), false)
+	case sub == "ember-remove" && len(args) == 2 && strings.EqualFold(string(args[1]), "force"):
+		err = ops.Forget(string(args[0]), true)
 	default:
 		c.w.Error(subArityError("cluster", []byte(sub)))
 		return

@@ -1,23 +1,23 @@
 // Package transport is the node-to-node port: one TCP listener that carries
 // the Raft streams of every shard group of a node plus admin calls. A
-// dialer opens a connection with a small header naming what it wants; the
-// listener hands the connection to that group's raft.StreamLayer.
+// dialer opens a connection with a handshake (handshake.go) naming what it
+// wants and proving it knows the cluster secret; the listener hands the
+// connection to that group's raft.StreamLayer.
 package transport
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/binary"
+	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/ember-node/ember-node/rpc/ratelog"
 )
 
 // Kind says what a connection carries.
@@ -30,32 +30,39 @@ const (
 	KindAdmin Kind = 2
 )
 
-// The header is: magic (4 bytes), version, kind, group id (uint32 BE),
-// then a 32-byte HMAC-SHA256 of the first 10 bytes under the cluster
-// secret (zeros when no secret is set).
-var magic = [4]byte{'E', 'M', 'B', 'R'}
-
-const (
-	version    = 1
-	headerSize = 4 + 1 + 1 + 4 + 32
-	// headerTimeout bounds how long a peer may take to send its header.
-	headerTimeout = 5 * time.Second
-)
-
-// Errors returned when accepting a peer.
+// Errors of the handshake and of routing a connection.
 var (
-	ErrBadMagic   = errors.New("transport: not an ember-node peer")
+	// ErrBadMagic: the peer is not an ember-node.
+	ErrBadMagic = errors.New("transport: not an ember-node peer")
+	// ErrBadVersion: the peer speaks another protocol version.
 	ErrBadVersion = errors.New("transport: unsupported protocol version")
-	ErrAuth       = errors.New("transport: peer failed cluster secret check")
-	ErrNoGroup    = errors.New("transport: no such group on this node")
-	ErrClosed     = errors.New("transport: closed")
+	// ErrAuth: the dialer's proof failed: it does not know the secret,
+	// or it replayed a handshake captured from another connection.
+	ErrAuth = errors.New("transport: peer failed the cluster secret challenge (wrong secret or replayed handshake)")
+	// ErrSecretMismatch: the dialer found that the acceptor's secret
+	// differs from its own.
+	ErrSecretMismatch = errors.New("transport: cluster secret refused: the peer's cluster secret differs from this node's")
+	// ErrNoGroup: the connection names a group this node does not hold.
+	ErrNoGroup = errors.New("transport: no such group on this node")
+	// ErrClosed: the mux or the group was closed.
+	ErrClosed = errors.New("transport: closed")
+	// ErrNoSecret: a mux needs a cluster secret.
+	ErrNoSecret = errors.New("transport: no cluster secret")
+
+	errHandshake = errors.New("transport: handshake cut short")
 )
+
+// refusalLogEvery bounds the log lines of refused peers: one per reason
+// in this interval, with the count of those suppressed.
+const refusalLogEvery = 5 * time.Second
 
 // Mux owns the cluster port.
 type Mux struct {
-	ln     net.Listener
-	secret []byte
-	log    *slog.Logger
+	ln      net.Listener
+	secret  []byte
+	log     *slog.Logger
+	refused *ratelog.Limiter
+	tls     *tls.Config // nil: plain TCP (SetTLS)
 
 	mu     sync.Mutex
 	groups map[uint32]*StreamLayer
@@ -72,11 +79,15 @@ type Mux struct {
 	dctx  map[uint32]context.Context
 }
 
-// NewMux serves the cluster port on ln. secret, when not empty, must be
-// shared by every node of the cluster.
-func NewMux(ln net.Listener, secret []byte, log *slog.Logger) *Mux {
-	return &Mux{ln: ln, secret: secret, log: log, groups: map[uint32]*StreamLayer{}, conns: map[net.Conn]struct{}{},
-		dials: map[uint32]context.CancelFunc{}, dctx: map[uint32]context.Context{}}
+// NewMux serves the cluster port on ln. secret must be shared by every
+// node of the cluster; peers prove they know it on every connection.
+func NewMux(ln net.Listener, secret []byte, log *slog.Logger) (*Mux, error) {
+	if len(secret) == 0 {
+		return nil, ErrNoSecret
+	}
+	return &Mux{ln: ln, secret: secret, log: log, refused: ratelog.New(log, refusalLogEvery),
+		groups: map[uint32]*StreamLayer{}, conns: map[net.Conn]struct{}{},
+		dials: map[uint32]context.CancelFunc{}, dctx: map[uint32]context.Context{}}, nil
 }
 
 // Addr returns the listening address.
@@ -111,23 +122,28 @@ func (m *Mux) Serve() error {
 	}
 }
 
-// route reads the header and hands the connection over. A peer that sends
-// garbage or the wrong secret is logged and dropped; nothing else happens.
+// route runs the handshake and hands the connection over. A peer that
+// fails it is dropped and logged (rate-limited: strangers choose how
+// many); nothing else happens.
 func (m *Mux) route(raw net.Conn) {
-	c := m.track(raw)
-	if c == nil {
+	tc := m.track(raw)
+	if tc == nil {
 		raw.Close()
 		return
 	}
-	c.SetReadDeadline(time.Now().Add(headerTimeout))
-	kind, group, err := m.readHeader(c)
-	c.SetReadDeadline(time.Time{})
-	m.label(c, kind, group)
+	c, err := m.secure(tc, true, headerTimeout)
 	if err != nil {
-		m.log.Warn("refused cluster connection", "remote", c.RemoteAddr().String(), "error", err)
-		c.Close()
+		m.refuse(tc, err)
 		return
 	}
+	c.SetDeadline(time.Now().Add(headerTimeout))
+	kind, group, err := m.accept(c)
+	c.SetDeadline(time.Time{})
+	if err != nil {
+		m.refuse(c, err)
+		return
+	}
+	m.label(tc, kind, group)
 	m.mu.Lock()
 	sl, admin := m.groups[group], m.admin
 	m.mu.Unlock()
@@ -139,35 +155,20 @@ func (m *Mux) route(raw net.Conn) {
 			c.Close()
 		}
 	default:
-		m.log.Warn("refused cluster connection", "remote", c.RemoteAddr().String(), "kind", kind, "group", group, "error", ErrNoGroup)
-		c.Close()
+		m.refuse(c, fmt.Errorf("%w: kind %d, group %d", ErrNoGroup, kind, group))
 	}
 }
 
-func (m *Mux) readHeader(r io.Reader) (Kind, uint32, error) {
-	var h [headerSize]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
-		return 0, 0, fmt.Errorf("transport: header: %w", err)
+// refuse closes c and logs why, at most once per reason per interval.
+func (m *Mux) refuse(c net.Conn, err error) {
+	c.Close()
+	reason := "handshake cut short"
+	for _, e := range []error{ErrTLS, ErrBadMagic, ErrBadVersion, ErrAuth, ErrNoGroup} {
+		if errors.Is(err, e) {
+			reason = e.Error()
+		}
 	}
-	if [4]byte(h[:4]) != magic {
-		return 0, 0, ErrBadMagic
-	}
-	if h[4] != version {
-		return 0, 0, fmt.Errorf("%w %d", ErrBadVersion, h[4])
-	}
-	if !hmac.Equal(h[10:], m.mac(h[:10])) {
-		return 0, 0, ErrAuth
-	}
-	return Kind(h[5]), binary.BigEndian.Uint32(h[6:10]), nil
-}
-
-func (m *Mux) mac(b []byte) []byte {
-	if len(m.secret) == 0 {
-		return make([]byte, 32)
-	}
-	h := hmac.New(sha256.New, m.secret)
-	h.Write(b)
-	return h.Sum(nil)
+	m.refused.Log(slog.LevelWarn, reason, "refused cluster connection", "reason", reason, "remote", c.RemoteAddr().String(), "error", err)
 }
 
 // Dial opens a connection of kind to group on the node at addr.
@@ -181,23 +182,23 @@ func (m *Mux) Dial(addr string, kind Kind, group uint32, timeout time.Duration) 
 	if err != nil {
 		return nil, err
 	}
-	c := m.track(raw)
-	if c == nil {
+	tc := m.track(raw)
+	if tc == nil {
 		raw.Close()
 		return nil, errIsolated
 	}
-	m.label(c, kind, group)
-	var h [headerSize]byte
-	copy(h[:4], magic[:])
-	h[4], h[5] = version, byte(kind)
-	binary.BigEndian.PutUint32(h[6:10], group)
-	copy(h[10:], m.mac(h[:10]))
-	c.SetWriteDeadline(time.Now().Add(timeout))
-	if _, err := c.Write(h[:]); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("transport: send header to %s: %w", addr, err)
+	m.label(tc, kind, group)
+	c, err := m.secure(tc, false, timeout)
+	if err != nil {
+		tc.Close()
+		return nil, fmt.Errorf("transport: dial %s: %w", addr, err)
 	}
-	c.SetWriteDeadline(time.Time{})
+	c.SetDeadline(time.Now().Add(timeout))
+	if err := m.dial(c, kind, group); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("transport: dial %s: %w", addr, err)
+	}
+	c.SetDeadline(time.Time{})
 	return c, nil
 }
 

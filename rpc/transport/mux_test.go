@@ -39,7 +39,10 @@ func newMux(t *testing.T, secret string, logs io.Writer) *Mux {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewMux(ln, []byte(secret), slog.New(slog.NewTextHandler(logs, nil)))
+	m, err := NewMux(ln, []byte(secret), slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	go m.Serve()
 	t.Cleanup(func() { m.Close() })
 	return m
@@ -95,46 +98,68 @@ func TestGroupsShareOnePort(t *testing.T) {
 
 func rafAddr(m *Mux) raft.ServerAddress { return raft.ServerAddress(m.Addr().String()) }
 
+// rawDial connects to m and writes b, as a stranger would.
+func rawDial(m *Mux, b []byte) (net.Conn, error) {
+	c, err := net.Dial("tcp", m.Addr().String())
+	if err == nil {
+		c.Write(b)
+	}
+	return c, err
+}
+
+// hello returns a version 2 hello for kind and group with a zero nonce.
+func hello(kind Kind, group uint32) []byte {
+	h := append(magic[:], version, byte(kind), 0, 0, 0, byte(group))
+	return append(h, make([]byte, nonceSize)...)
+}
+
+// v1Header is what a node without a secret sent before version 2: the
+// same 42 bytes on every connection, with a zero MAC.
+func v1Header(kind Kind, group uint32) []byte {
+	h := append(magic[:], 1, byte(kind), 0, 0, 0, byte(group))
+	return append(h, make([]byte, 32)...)
+}
+
 func TestRefusesStrangers(t *testing.T) {
 	t.Parallel()
 	var logs logBuf
 	b := newMux(t, "right", &logs)
 	echoGroup(b, 1)
 	cases := []struct {
-		name string
-		dial func() (net.Conn, error)
-		want string
+		name    string
+		dial    func() (net.Conn, error)
+		dialErr error  // the dialer's own error, if it sees one
+		want    string // what the acceptor logs
 	}{
 		{"wrong secret", func() (net.Conn, error) {
 			return newMux(t, "wrong", io.Discard).Dial(b.Addr().String(), KindRaft, 1, time.Second)
-		}, "cluster secret"},
+		}, ErrSecretMismatch, "failed the cluster secret challenge"},
+		{"forged proof", func() (net.Conn, error) {
+			return rawDial(b, append(hello(KindRaft, 1), make([]byte, macSize)...))
+		}, nil, "failed the cluster secret challenge"},
 		{"garbage", func() (net.Conn, error) {
-			c, err := net.Dial("tcp", b.Addr().String())
-			if err == nil {
-				c.Write([]byte(strings.Repeat("GET / HTTP/1.1\r\n", 4)))
-			}
-			return c, err
-		}, "not an ember-node peer"},
+			return rawDial(b, []byte(strings.Repeat("GET / HTTP/1.1\r\n", 4)))
+		}, nil, "not an ember-node peer"},
+		{"version 1 header without a secret", func() (net.Conn, error) {
+			return rawDial(b, v1Header(KindRaft, 1))
+		}, nil, "unsupported protocol version 1"},
 		{"unknown group", func() (net.Conn, error) {
 			return newMux(t, "right", io.Discard).Dial(b.Addr().String(), KindRaft, 99, time.Second)
-		}, "no such group"},
+		}, nil, "no such group"},
 	}
 	for _, c := range cases {
 		conn, err := c.dial()
-		if err != nil {
+		switch {
+		case c.dialErr != nil && !errors.Is(err, c.dialErr):
+			t.Errorf("%s: dial: %v, want %v", c.name, err, c.dialErr)
+		case c.dialErr == nil && err != nil:
 			t.Fatalf("%s: dial: %v", c.name, err)
+		case err == nil:
+			if echoed(conn) {
+				t.Errorf("%s: connection served", c.name)
+			}
 		}
-		if err := roundTrip(t, conn); err == nil {
-			t.Errorf("%s: connection served", c.name)
-		}
-		conn.Close()
-		deadline := time.Now().Add(2 * time.Second)
-		for !strings.Contains(logs.String(), c.want) && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
-		if !strings.Contains(logs.String(), c.want) {
-			t.Errorf("%s: not logged as %q: %s", c.name, c.want, logs.String())
-		}
+		waitLog(t, &logs, c.want)
 	}
 	// The node still serves its peers.
 	c, err := newMux(t, "right", io.Discard).Dial(b.Addr().String(), KindRaft, 1, time.Second)
@@ -146,9 +171,30 @@ func TestRefusesStrangers(t *testing.T) {
 	}
 }
 
+// echoed writes a ping on c and reports whether it came back before the
+// peer closed c; it closes c.
+func echoed(c net.Conn) bool {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	c.Write([]byte("ping"))
+	b, _ := io.ReadAll(c)
+	return bytes.Contains(b, []byte("ping"))
+}
+
+func waitLog(t *testing.T, logs *logBuf, want string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for !strings.Contains(logs.String(), want) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), want) {
+		t.Errorf("not logged as %q: %s", want, logs.String())
+	}
+}
+
 func TestIsolateCutsBothWays(t *testing.T) {
 	t.Parallel()
-	a, b := newMux(t, "", io.Discard), newMux(t, "", io.Discard)
+	a, b := newMux(t, "s", io.Discard), newMux(t, "s", io.Discard)
 	echoGroup(b, 1)
 	c, err := a.Dial(b.Addr().String(), KindRaft, 1, time.Second)
 	if err != nil {
@@ -176,14 +222,26 @@ func TestIsolateCutsBothWays(t *testing.T) {
 	}
 }
 
-func FuzzHeader(f *testing.F) {
-	f.Add([]byte("EMBR\x01\x01\x00\x00\x00\x01"))
+// fuzzConn feeds the acceptor a stranger's bytes and swallows its
+// challenge.
+type fuzzConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c fuzzConn) Read(p []byte) (int, error)  { return c.r.Read(p) }
+func (c fuzzConn) Write(p []byte) (int, error) { return len(p), nil }
+
+func FuzzAccept(f *testing.F) {
+	f.Add(append(hello(KindRaft, 1), make([]byte, macSize)...))
+	f.Add(v1Header(KindAdmin, 0))
 	f.Add([]byte("garbage"))
 	m := &Mux{secret: []byte("s")}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		// Never panics; accepts only headers with a valid MAC.
-		if _, _, err := m.readHeader(bytes.NewReader(b)); err == nil && len(b) < headerSize {
-			t.Fatal("short header accepted")
+		// Never panics; nothing but a proof made with the secret for
+		// this connection's nonce is accepted.
+		if _, _, err := m.accept(fuzzConn{r: bytes.NewReader(b)}); err == nil {
+			t.Fatalf("accepted %q", b)
 		}
 	})
 }
@@ -219,5 +277,32 @@ func TestCloseGroupCancelsDials(t *testing.T) {
 			t.Fatalf("group %d: %v", id, err)
 		}
 		c.Close()
+	}
+}
+
+// A flood of junk and half-open connections costs a few log lines, one
+// per reason, not one per connection.
+func TestRefusalFloodLogsFewLines(t *testing.T) {
+	t.Parallel()
+	var logs logBuf
+	b := newMux(t, "s", &logs)
+	const n = 300
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			junk := [][]byte{[]byte("junk junk junk junk junk junk"), v1Header(KindAdmin, 0), append(hello(KindRaft, 1), make([]byte, macSize)...), hello(KindRaft, 1)[:5]}[i%4]
+			if c, err := rawDial(b, junk); err == nil {
+				c.SetDeadline(time.Now().Add(time.Second))
+				io.Copy(io.Discard, c) // the half-open one ends at the peer's timeout or ours
+				c.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	waitLog(t, &logs, "failed the cluster secret challenge")
+	if lines := strings.Count(logs.String(), "refused cluster connection"); lines > 8 {
+		t.Fatalf("%d connections logged %d lines:\n%s", n, lines, logs.String())
 	}
 }

@@ -10,7 +10,11 @@
 #   EMBER_SETTLE        how long to wait for the cluster to be whole (180s)
 #   EMBER_SKIP_BUILD    set: use bin/ and the image as they are
 # and what docker-compose.cluster.yml reads (EMBER_CLUSTER_SECRET,
-# EMBER_DEAD_GRACE, EMBER_FSYNC, EMBER_LOG_LEVEL).
+# EMBER_REQUIREPASS, EMBER_DEAD_GRACE, EMBER_FSYNC, EMBER_LOG_LEVEL).
+# The two secrets come from the environment, else from .env beside the
+# compose file (cluster-up.sh writes it on its first start: ensure_secrets);
+# the host-side tools (ember-node join/status, e2eload) read the password
+# from EMBER_REQUIREPASS too.
 
 EMBER_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EMBER_BIN=$EMBER_ROOT/bin
@@ -22,6 +26,43 @@ export EMBER_NODE1_PORT=${EMBER_NODE1_PORT:-7001}
 export EMBER_NODE2_PORT=${EMBER_NODE2_PORT:-7002}
 export EMBER_NODE3_PORT=${EMBER_NODE3_PORT:-7003}
 export EMBER_NODE4_PORT=${EMBER_NODE4_PORT:-7004}
+
+EMBER_ENV_FILE=$EMBER_ROOT/.env
+
+# env_value NAME prints NAME's value in .env, if it is there.
+env_value() {
+	[[ -f $EMBER_ENV_FILE ]] || return 0
+	sed -n "s/^$1=//p" "$EMBER_ENV_FILE" | tail -n1
+}
+
+# load_secrets exports the secrets of .env that the environment does not set.
+load_secrets() {
+	local name
+	for name in EMBER_CLUSTER_SECRET EMBER_REQUIREPASS; do
+		if [[ -z ${!name:-} ]]; then
+			export "$name=$(env_value "$name")"
+		fi
+	done
+}
+
+# ensure_secrets adds a random secret and password to .env (mode 0600)
+# for those that neither the environment nor .env sets, then loads them.
+ensure_secrets() {
+	local name added=() mask
+	mask=$(umask)
+	umask 077
+	for name in EMBER_CLUSTER_SECRET EMBER_REQUIREPASS; do
+		if [[ -z ${!name:-} && -z $(env_value "$name") ]]; then
+			printf '%s=%s\n' "$name" "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >>"$EMBER_ENV_FILE"
+			added+=("$name")
+		fi
+	done
+	umask "$mask"
+	if ((${#added[@]})); then
+		log "generated ${added[*]} into $EMBER_ENV_FILE (keep it; the cluster needs the same values on every start)"
+	fi
+	load_secrets
+}
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -149,3 +190,6 @@ show_status() {
 		"$EMBER_BIN/e2eload" cmd "$(node_addr "$1")" CLUSTER EMBER-STATUS
 	fi
 }
+
+# Every script of the compose cluster sees the secrets of .env.
+load_secrets

@@ -86,7 +86,8 @@ type ClusterOps interface {
 	JoinInfo() ([]byte, error)
 	JoinCluster(seeds []string) error
 	Leave() error
-	Forget(id string) error
+	// Forget removes a node from placement; a live one only with force.
+	Forget(id string, force bool) error
 	StatusJSON() ([]byte, error)
 }
 

@@ -3,7 +3,9 @@ package harness
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,12 +17,13 @@ import (
 // an operator forms a cluster: n1 bootstraps the shards, the others start
 // with --join n1, and `ember-node join` for each returns once that node
 // holds its share of replicas. Leaderships may still be moving towards
-// balance when it returns.
+// balance when it returns. Unless flags name a secret, the joiners are
+// given the one n1 generated (JoinFlags).
 func StartCluster(t testing.TB, n int, flags ...string) []*Node {
 	t.Helper()
 	first := StartNode(t, Config{Name: "n1", Flags: flags})
 	nodes := []*Node{first}
-	join := append(slices.Clip(flags), "--join", first.Seed())
+	join := append(first.JoinFlags(flags), "--join", first.Seed())
 	for i := 2; i <= n; i++ {
 		nodes = append(nodes, StartNode(t, Config{Name: "n" + strconv.Itoa(i), Flags: join}))
 	}
@@ -28,6 +31,26 @@ func StartCluster(t testing.TB, n int, flags ...string) []*Node {
 		MustOps(t, time.Minute, "join", "--node", nd.Addr, first.Seed())
 	}
 	return nodes
+}
+
+// SecretFile is where the node keeps the cluster secret it generated
+// when it bootstrapped without one.
+func (n *Node) SecretFile() string { return filepath.Join(n.Dir, "cluster-secret") }
+
+// JoinFlags returns flags for a node that joins n's cluster: flags
+// plus --cluster-secret-file naming n's generated secret, unless flags
+// already give a secret or n keeps none (EMBER_CLUSTER_SECRET is set).
+func (n *Node) JoinFlags(flags []string) []string {
+	out := slices.Clip(flags)
+	if _, err := os.Stat(n.SecretFile()); err != nil {
+		return out
+	}
+	for _, f := range flags {
+		if strings.HasPrefix(strings.TrimLeft(f, "-"), "cluster-secret") {
+			return out
+		}
+	}
+	return append(out, "--cluster-secret-file", n.SecretFile())
 }
 
 // Ops runs an ember-node operator subcommand (join, leave, remove,
