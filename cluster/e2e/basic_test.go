@@ -40,6 +40,7 @@ func TestThreeNodes(t *testing.T) {
 
 	redisCLI(t, nodes)
 	redisBenchmark(t, nodes[0])
+	multiRedirects(t, nodes)
 }
 
 // writeAll SETs want in pipelines of 500 (the client splits them by

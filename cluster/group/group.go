@@ -103,7 +103,16 @@ type Group struct {
 
 // Open opens (creating if needed) the group's storage and starts its
 // Raft member on the shared cluster port.
-func Open(cfg Config, mux *transport.Mux, table *command.Table, log *slog.Logger) (*Group, error) {
+func Open(cfg Config, mux *transport.Mux, table *command.Table, log *slog.Logger) (_ *Group, err error) {
+	// bbolt meets some damage only when raft first reads the log, and
+	// answers it with a panic: at start that is an error naming the file
+	// (the node then exits), not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("shard %d: %s is damaged (bolt: %v); see README, Recovering a shard",
+				cfg.ID, filepath.Join(cfg.Dir, "raft.db"), r)
+		}
+	}()
 	log = log.With("shard", cfg.ID)
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("shard %d: %w", cfg.ID, err)

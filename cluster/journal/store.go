@@ -234,9 +234,17 @@ func (s *Store) direct(change func() error) error {
 	return nil
 }
 
+// flush is the journal's: it may come just after the store closed (and
+// its bolt store with it), and then does nothing.
 func (s *Store) flush(sync bool) error {
 	s.fmu.Lock()
 	defer s.fmu.Unlock()
+	s.mu.RLock()
+	closed := s.closed
+	s.mu.RUnlock()
+	if closed {
+		return nil
+	}
 	return s.flushLocked(sync)
 }
 

@@ -275,6 +275,20 @@ func contains(list []string, x string) bool {
 // reply turns a store error for slot into the client's reply (store.Reply):
 // with the cluster's view when the node is part of one, so a command for a
 // shard led elsewhere gets MOVED.
+// movedFrom returns the MOVED error for a slot another node leads, as
+// this node sees the cluster, or "" (no key, no cluster, led here, or no
+// leader known: the command itself will say).
+func (s *Server) movedFrom(slot int) string {
+	if !s.cluster || slot < 0 {
+		return ""
+	}
+	v := s.view()
+	if sh, ok := v.ShardOf(slot); !ok || sh.Leader == "" || sh.Leader == v.Self {
+		return ""
+	}
+	return store.Reply(store.ErrNotLeader, slot, &v)
+}
+
 func (s *Server) reply(slot int, err error) string {
 	if !s.cluster {
 		return store.Reply(err, slot, nil)

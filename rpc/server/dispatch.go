@@ -41,7 +41,15 @@ func (c *client) dispatch(argv [][]byte, spec *command.Spec, cs *connSpec) {
 	c.lastSpec.Store(spec)
 	if c.multi != nil && !multiControl(spec.Name) {
 		c.drain()
-		if !c.admit(firstSlot(spec, argv)) {
+		slot := firstSlot(spec, argv)
+		if moved := c.srv.movedFrom(slot); moved != "" {
+			// Redis Cluster redirects before queueing and flags the
+			// transaction: EXEC then aborts.
+			c.rejectInMulti()
+			c.w.Error(moved)
+			return
+		}
+		if !c.admit(slot) {
 			c.rejectInMulti()
 			return
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/ember-node/ember-node/rpc/resp"
 	"github.com/ember-node/ember-node/shard"
 	"github.com/ember-node/ember-node/shard/command"
-	"github.com/ember-node/ember-node/shard/store"
 )
 
 // multiState is a transaction being queued.
@@ -139,7 +138,9 @@ func execCmd(c *client, _ [][]byte) {
 	}
 	rec, slot := c.execRecord(m, watch)
 	if err := c.srv.store.Write(slot, &rec, &c.w); err != nil {
-		c.w.Error(store.Reply(err, -1, nil))
+		// A slot that moved since the commands were queued: MOVED, as
+		// Redis Cluster answers EXEC then (the transaction is gone).
+		c.w.Error(c.srv.reply(slot, err))
 	}
 }
 
