@@ -1,8 +1,10 @@
 package group
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"time"
@@ -38,8 +40,12 @@ func openBolt(path string, noSync bool) (_ *raftboltdb.BoltStore, err error) {
 // its panics cannot be caught). Opening loads the freelist, which with
 // NoFreelistSync walks every page of the tree.
 func checkBolt(path string, opts *bbolt.Options) error {
-	if _, err := os.Stat(path); err != nil {
+	fi, err := os.Stat(path)
+	if err != nil {
 		return nil // a new file; bolt reports any other trouble
+	}
+	if err := checkBoltSize(path, fi.Size()); err != nil {
+		return err
 	}
 	db, err := bbolt.Open(path, 0o600, opts)
 	if err != nil {
@@ -91,4 +97,70 @@ func checkOwner(s *raftboltdb.BoltStore, cfg Config) error {
 			"from another node; see README, Recovering a shard", path, node, cfg.ID, cfg.NodeID)
 	}
 	return nil
+}
+
+// checkBoltSize compares the file's size with the page count its newest
+// valid meta page claims. Pages beyond the end of a file cut short are
+// read through bolt's mmap, where the kernel answers with SIGBUS: a fatal
+// fault of the Go runtime, not a panic, so it must be seen before.
+func checkBoltSize(path string, size int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	var best *boltMeta
+	buf := make([]byte, 64)
+	if _, err := f.ReadAt(buf, 16); err == nil {
+		if m, ok := parseBoltMeta(buf); ok {
+			best = &m
+			// The second meta page sits one page further.
+			buf2 := make([]byte, 64)
+			if _, err := f.ReadAt(buf2, int64(m.pageSize)+16); err == nil {
+				if m2, ok := parseBoltMeta(buf2); ok && m2.txid > m.txid {
+					best = &m2
+				}
+			}
+		}
+	}
+	if best == nil {
+		buf2 := make([]byte, 64)
+		for _, ps := range []int64{4096, 8192, 16384, 65536} {
+			if _, err := f.ReadAt(buf2, ps+16); err == nil {
+				if m, ok := parseBoltMeta(buf2); ok {
+					best = &m
+					break
+				}
+			}
+		}
+	}
+	if best == nil {
+		return nil // bolt's open says what is wrong
+	}
+	if need := int64(best.pgid) * int64(best.pageSize); size < need {
+		return fmt.Errorf("%s is damaged: %d bytes, but its pages need %d (cut short?); see README, Recovering a shard", path, size, need)
+	}
+	return nil
+}
+
+type boltMeta struct {
+	pageSize uint32
+	pgid     uint64
+	txid     uint64
+}
+
+// parseBoltMeta reads bolt's meta struct (after the 16-byte page header)
+// and checks its magic and FNV-64a checksum.
+func parseBoltMeta(b []byte) (boltMeta, bool) {
+	const magic = 0xED0CDAED
+	le := binary.LittleEndian
+	if len(b) < 64 || le.Uint32(b) != magic {
+		return boltMeta{}, false
+	}
+	h := fnv.New64a()
+	h.Write(b[:56])
+	if h.Sum64() != le.Uint64(b[56:]) {
+		return boltMeta{}, false
+	}
+	return boltMeta{pageSize: le.Uint32(b[8:]), pgid: le.Uint64(b[40:]), txid: le.Uint64(b[48:])}, true
 }
