@@ -23,7 +23,7 @@ func (s *Server) view() store.ClusterView {
 	id := s.runID[:40]
 	return store.ClusterView{
 		Self:   id,
-		Nodes:  []store.ClusterNode{{ID: id, Addr: s.advertised(), Alive: true}},
+		Nodes:  []store.ClusterNode{{ID: id, Addr: s.advertised(), TLSAddr: s.advertisedTLS(), Alive: true}},
 		Shards: []store.ClusterShard{{ID: 0, Start: 0, End: shard.NumSlots - 1, Leader: id}},
 	}
 }
@@ -36,6 +36,9 @@ func (s *Server) advertised() string {
 	}
 	if a := s.Addr(); a != nil {
 		return a.String()
+	}
+	if cfg.Addr == "" { // TLS only
+		return s.advertisedTLS()
 	}
 	return cfg.Addr
 }
@@ -51,18 +54,18 @@ func clusterCmd(c *client, argv [][]byte) {
 	case sub == "keyslot" && n == 3:
 		c.w.Int(int64(shard.KeySlot(argv[2])))
 	case sub == "myid" && n == 2:
-		c.w.BulkString(c.srv.view().Self)
+		c.w.BulkString(c.view().Self)
 	case sub == "myshardid" && n == 2:
-		v := c.srv.view()
+		v := c.view()
 		c.w.BulkString(shardID(v, v.Self))
 	case sub == "info" && n == 2:
-		c.w.Verbatim(clusterInfo(c.srv.view()))
+		c.w.Verbatim(clusterInfo(c.view()))
 	case sub == "slots" && n == 2:
-		c.clusterSlots(c.srv.view())
+		c.clusterSlots(c.view())
 	case sub == "shards" && n == 2:
-		c.clusterShards(c.srv.view())
+		c.clusterShards(c.view())
 	case sub == "nodes" && n == 2:
-		c.w.Verbatim(clusterNodes(c.srv.view()))
+		c.w.Verbatim(clusterNodes(c.view()))
 	case sub == "countkeysinslot" && n == 3:
 		c.slotQuery(argv[2], -1)
 	case sub == "getkeysinslot" && n == 4:
@@ -112,7 +115,7 @@ func (c *client) slotQuery(arg []byte, count int) {
 		}
 	})
 	if err != nil {
-		c.w.Error(c.srv.reply(int(slot), err))
+		c.w.Error(c.reply(int(slot), err))
 	}
 }
 
@@ -270,17 +273,6 @@ func contains(list []string, x string) bool {
 		}
 	}
 	return false
-}
-
-// reply turns a store error for slot into the client's reply (store.Reply):
-// with the cluster's view when the node is part of one, so a command for a
-// shard led elsewhere gets MOVED.
-func (s *Server) reply(slot int, err error) string {
-	if !s.cluster {
-		return store.Reply(err, slot, nil)
-	}
-	v := s.view()
-	return store.Reply(err, slot, &v)
 }
 
 // clusterOps runs operator actions. MEET ip port joins this (empty) node to

@@ -94,7 +94,7 @@ func crossSlot(spec *command.Spec, argv [][]byte) bool {
 func (c *client) drain() {
 	for i, p := range c.pending {
 		if err := p.wait(&c.w); err != nil {
-			c.w.Error(c.srv.reply(p.slot, err))
+			c.w.Error(c.reply(p.slot, err))
 		}
 		c.pending[i] = pendingReply{}
 	}
@@ -144,7 +144,7 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 		}
 		c.argv = nil
 		if err != nil {
-			c.w.Error(s.reply(slot, err))
+			c.w.Error(c.reply(slot, err))
 		}
 		return
 	}
@@ -166,7 +166,7 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	err := s.store.Write(slot, &c.rec, &c.w)
 	c.rec.Args = nil
 	if err != nil {
-		c.w.Error(s.reply(slot, err))
+		c.w.Error(c.reply(slot, err))
 	}
 }
 

@@ -101,7 +101,7 @@ func watchCmd(c *client, argv [][]byte) {
 			}
 		})
 		if err != nil {
-			c.w.Error(c.srv.reply(slot, err))
+			c.w.Error(c.reply(slot, err))
 			return
 		}
 		c.watch = append(c.watch, w)
