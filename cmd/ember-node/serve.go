@@ -37,6 +37,7 @@ type serveFlags struct {
 	snapInterval                       time.Duration
 	snapThreshold, trailingLogs        uint64
 	clients                            clientFlags
+	tls                                tlsFlags
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -69,10 +70,14 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.Uint64Var(&f.trailingLogs, "trailing-logs", uint64(envInt("EMBER_TRAILING_LOGS", 10240)), "log entries kept after a snapshot, for followers catching up")
 	fs.StringVar(&f.pprofAddr, "pprof", env("EMBER_PPROF", ""), "serve net/http/pprof on this address (debugging)")
 	f.clients.register(fs)
+	f.tls.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
 	if err := f.clients.apply(f); err != nil {
+		return nil, err
+	}
+	if err := f.tls.check(f.port); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -98,9 +103,15 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 
 func (f *serveFlags) rpcConfig() (server.Config, error) {
 	cfg := server.DefaultConfig()
-	cfg.Addr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
-	if f.advertise != "" {
+	cfg.Addr = ""
+	if f.port != 0 {
+		cfg.Addr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
+	}
+	if f.advertise != "" && f.port != 0 {
 		cfg.Advertise = net.JoinHostPort(f.advertise, strconv.Itoa(f.port))
+	}
+	if err := f.tls.configure(&cfg, f.bind, f.advertise); err != nil {
+		return cfg, err
 	}
 	cfg.RequirePass = f.pass
 	cfg.MaxMemoryPolicy = strings.ToLower(f.policy)
@@ -120,7 +131,7 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	nc.ID, nc.Shards = f.id, f.shards
 	cport := f.clusterPort
 	if cport == 0 {
-		cport = f.port + 10000
+		cport = f.tls.basePort(f.port) + 10000
 	}
 	nc.ClusterAddr = net.JoinHostPort(f.bind, strconv.Itoa(cport))
 	peer := f.peerAdvertise
@@ -132,7 +143,7 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	}
 	gport := f.gossipPort
 	if gport == 0 {
-		gport = f.port + 20000
+		gport = f.tls.basePort(f.port) + 20000
 	}
 	nc.GossipAddr = net.JoinHostPort(f.bind, strconv.Itoa(gport))
 	if peer != "" {
@@ -143,10 +154,11 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	}
 	nc.Replicas, nc.DeadGrace = f.replicas, f.deadGrace
 	nc.Secret = []byte(f.secret)
-	nc.ClientAddr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
+	host := f.bind
 	if f.advertise != "" {
-		nc.ClientAddr = net.JoinHostPort(f.advertise, strconv.Itoa(f.port))
+		host = f.advertise
 	}
+	f.tls.clientAddrs(&nc, host, f.port)
 	nc.Group.Fsync = f.fsync
 	nc.Group.SnapshotInterval = f.snapInterval
 	nc.Group.SnapshotThreshold = f.snapThreshold
@@ -200,16 +212,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := srv.Listen()
+	errc, err := listenAndServe(srv, cfg, log)
 	if err != nil {
 		return err
 	}
 	if f.pprofAddr != "" {
 		go servePprof(f.pprofAddr, log)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "pid", os.Getpid())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	var left <-chan struct{}
 	node, _ := store.(*cluster.Node)
 	if node != nil {
