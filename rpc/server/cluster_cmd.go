@@ -54,16 +54,16 @@ func clusterCmd(c *client, argv [][]byte) {
 	case sub == "keyslot" && n == 3:
 		c.w.Int(int64(shard.KeySlot(argv[2])))
 	case sub == "myid" && n == 2:
-		c.w.BulkString(c.view().Self)
+		c.w.BulkString(c.srv.view().Self)
 	case sub == "myshardid" && n == 2:
-		v := c.view()
+		v := c.srv.view()
 		c.w.BulkString(shardID(v, v.Self))
 	case sub == "info" && n == 2:
-		c.w.Verbatim(clusterInfo(c.view()))
+		c.w.Verbatim(clusterInfo(c.srv.view()))
 	case sub == "slots" && n == 2:
 		c.clusterSlots(c.view())
 	case sub == "shards" && n == 2:
-		c.clusterShards(c.view())
+		c.clusterShards(c.srv.view())
 	case sub == "nodes" && n == 2:
 		c.w.Verbatim(clusterNodes(c.view()))
 	case sub == "countkeysinslot" && n == 3:
@@ -176,6 +176,9 @@ func (c *client) clusterSlots(v store.ClusterView) {
 	}
 }
 
+// clusterShards renders CLUSTER SHARDS. As in Redis 7, a node's ports
+// are the same for every client: "port" is its plain port and
+// "tls-port" its TLS port, each when it has one.
 func (c *client) clusterShards(v store.ClusterView) {
 	c.w.Array(len(v.Shards))
 	for _, s := range v.Shards {
@@ -192,33 +195,54 @@ func (c *client) clusterShards(v store.ClusterView) {
 		c.w.Array(len(members))
 		for _, id := range members {
 			n, _ := v.Node(id)
-			host, port := store.SplitAddr(n.Addr)
-			role, health := "replica", "online"
-			if id == s.Leader {
-				role = "master"
-			}
-			if !n.Alive {
-				health = "fail"
-			}
-			c.w.Map(7)
-			for _, kv := range [][2]string{{"id", id}} {
-				c.w.BulkString(kv[0])
-				c.w.BulkString(kv[1])
-			}
-			c.w.BulkString("port")
-			c.w.Int(int64(port))
-			c.w.BulkString("ip")
-			c.w.BulkString(host)
-			c.w.BulkString("endpoint")
-			c.w.BulkString(host)
-			c.w.BulkString("role")
-			c.w.BulkString(role)
-			c.w.BulkString("replication-offset")
-			c.w.Int(int64(s.Offset))
-			c.w.BulkString("health")
-			c.w.BulkString(health)
+			c.shardNode(n, id == s.Leader, s.Offset)
 		}
 	}
+}
+
+// shardNode writes one node of CLUSTER SHARDS.
+func (c *client) shardNode(n store.ClusterNode, leader bool, offset uint64) {
+	host, port := store.SplitAddr(n.Addr)
+	_, tlsPort := store.SplitAddr(n.TLSAddr)
+	if n.Addr == n.TLSAddr { // TLS only
+		port = 0
+	}
+	role, health := "replica", "online"
+	if leader {
+		role = "master"
+	}
+	if !n.Alive {
+		health = "fail"
+	}
+	c.w.Map(6 + btoi(port != 0) + btoi(tlsPort != 0))
+	c.w.BulkString("id")
+	c.w.BulkString(n.ID)
+	for _, p := range [...]struct {
+		name string
+		port int
+	}{{"port", port}, {"tls-port", tlsPort}} {
+		if p.port != 0 {
+			c.w.BulkString(p.name)
+			c.w.Int(int64(p.port))
+		}
+	}
+	c.w.BulkString("ip")
+	c.w.BulkString(host)
+	c.w.BulkString("endpoint")
+	c.w.BulkString(host)
+	c.w.BulkString("role")
+	c.w.BulkString(role)
+	c.w.BulkString("replication-offset")
+	c.w.Int(int64(offset))
+	c.w.BulkString("health")
+	c.w.BulkString(health)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // clusterNodes renders CLUSTER NODES. A node that leads shards is a master

@@ -159,11 +159,15 @@ func TestTLSOnly(t *testing.T) {
 	if got := tc.do("CLUSTER", "SLOTS"); !strings.Contains(got, `$"`+host+`" :`+itoa(port)+` `) {
 		t.Errorf("CLUSTER SLOTS over TLS only: %s", got)
 	}
+	if got := tc.do("CLUSTER", "SHARDS"); strings.Contains(got, `$"port"`) || !strings.Contains(got, `$"tls-port" :`+itoa(port)) {
+		t.Errorf("CLUSTER SHARDS over TLS only: %s", got)
+	}
 }
 
 // TestTLSClusterAddresses: a client on the TLS port is told TLS
 // addresses, a client on the plain port plain ones (Redis 7 with
-// tls-cluster), in CLUSTER SLOTS, SHARDS and NODES.
+// tls-cluster), in CLUSTER SLOTS and NODES; CLUSTER SHARDS gives both
+// ports to both.
 func TestTLSClusterAddresses(t *testing.T) {
 	t.Parallel()
 	ts := startTLSServer(t, tlsconf.AuthYes, false, func(c *Config) { c.Cluster = true })
@@ -183,8 +187,10 @@ func TestTLSClusterAddresses(t *testing.T) {
 		if got := tt.c.do("CLUSTER", "SLOTS"); !strings.Contains(got, `$"`+host+`" :`+itoa(port)+` `) {
 			t.Errorf("%s: CLUSTER SLOTS: %s", tt.name, got)
 		}
-		if got := tt.c.do("CLUSTER", "SHARDS"); !strings.Contains(got, `$"port" :`+itoa(port)) {
-			t.Errorf("%s: CLUSTER SHARDS: %s", tt.name, got)
+		_, plainPort := store.SplitAddr(ts.plain)
+		_, tlsPort := store.SplitAddr(ts.tls)
+		if got := tt.c.do("CLUSTER", "SHARDS"); !strings.Contains(got, `$"port" :`+itoa(plainPort)+` $"tls-port" :`+itoa(tlsPort)+` `) {
+			t.Errorf("%s: CLUSTER SHARDS (both ports to every client, as Redis 7): %s", tt.name, got)
 		}
 		if got := tt.c.do("CLUSTER", "NODES"); !strings.Contains(got, " "+tt.addr+"@") {
 			t.Errorf("%s: CLUSTER NODES: %s", tt.name, got)
