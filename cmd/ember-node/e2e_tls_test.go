@@ -108,6 +108,9 @@ func TestE2ETLSOnly(t *testing.T) {
 		}
 		c.Expect(t, `+"OK"`, "SET", "k", "v")
 		c.Expect(t, `$"v"`, "GET", "k")
+		_, port, _ := net.SplitHostPort(n.TLSAddr)
+		c.Expect(t, `*[$"port" $"0" $"tls-port" $"`+port+`" $"tls-auth-clients" $"optional"]`,
+			"CONFIG", "GET", "port", "tls-port", "tls-auth-clients")
 		c.Close()
 	}
 	if c, err := net.DialTimeout("tcp", n.Addr, time.Second); err == nil {

@@ -118,3 +118,27 @@ func (c *client) reply(slot int, err error) string {
 	v := c.view()
 	return store.Reply(err, slot, &v)
 }
+
+// portOf is the port of a listening address, "0" for none (CONFIG GET
+// port and tls-port).
+func portOf(addr string) string {
+	if addr == "" {
+		return "0"
+	}
+	_, p := splitHostPort(addr)
+	return p
+}
+
+// tlsAuthClients is CONFIG GET tls-auth-clients.
+func tlsAuthClients(c *Config) string {
+	if c.TLS == nil {
+		return "yes" // Redis's default, shown without a TLS port too
+	}
+	switch c.TLS.ClientAuth {
+	case tls.NoClientCert:
+		return "no"
+	case tls.RequireAndVerifyClientCert:
+		return "yes"
+	}
+	return "optional"
+}

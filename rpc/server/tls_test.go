@@ -159,6 +159,11 @@ func TestTLSOnly(t *testing.T) {
 	if got := tc.do("CLUSTER", "SLOTS"); !strings.Contains(got, `$"`+host+`" :`+itoa(port)+` `) {
 		t.Errorf("CLUSTER SLOTS over TLS only: %s", got)
 	}
+	tc.expect(`*[$"port" $"0"]`, "CONFIG", "GET", "port")
+	tc.expect(`*[$"tls-auth-clients" $"yes"]`, "CONFIG", "GET", "tls-auth-clients")
+	if got := tc.do("INFO", "server"); !strings.Contains(got, "tcp_port:0") {
+		t.Errorf("INFO server over TLS only: %s", got)
+	}
 	if got := tc.do("CLUSTER", "SHARDS"); strings.Contains(got, `$"port"`) || !strings.Contains(got, `$"tls-port" :`+itoa(port)) {
 		t.Errorf("CLUSTER SHARDS over TLS only: %s", got)
 	}
