@@ -45,6 +45,10 @@ type NodeConfig struct {
 	GossipAddr, GossipAdvertise string
 	// ClientAddr is the RESP address clients are told to use.
 	ClientAddr string
+	// ClientTLSAddr is the RESP address TLS clients are told to use
+	// (gossiped, so every node tells TLS clients TLS ports); "" when the
+	// node has no TLS port.
+	ClientTLSAddr string
 	// Join lists client addresses of running nodes to join at start,
 	// host:port (cluster port port+10000) or host:port@cport.
 	Join []string
@@ -212,7 +216,7 @@ func (n *Node) selfMeta() NodeMeta {
 	if gossip == "" {
 		gossip = n.cfg.GossipAddr
 	}
-	return NodeMeta{ID: n.id, Client: n.cfg.ClientAddr, Cluster: n.cfg.ClusterAdvertise, Gossip: gossip, Shards: n.shardCount()}
+	return NodeMeta{ID: n.id, Client: n.cfg.ClientAddr, TLS: n.cfg.ClientTLSAddr, Cluster: n.cfg.ClusterAdvertise, Gossip: gossip, Shards: n.shardCount()}
 }
 
 // openGroups opens every group with state on disk; a brand-new node that

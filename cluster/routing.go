@@ -13,6 +13,7 @@ import (
 type NodeMeta struct {
 	ID      string `json:"id"`
 	Client  string `json:"c"`           // RESP address clients use
+	TLS     string `json:"t,omitempty"` // RESP address TLS clients use; "" without a TLS port
 	Cluster string `json:"r"`           // cluster port (Raft, admin)
 	Gossip  string `json:"g"`           // memberlist address
 	Shards  int    `json:"s"`           // shard count of the cluster
@@ -187,7 +188,7 @@ func (r *routing) view() store.ClusterView {
 	for _, id := range ids {
 		n := r.nodes[id]
 		_, cport := store.SplitAddr(n.meta.Cluster)
-		v.Nodes = append(v.Nodes, store.ClusterNode{ID: id, Addr: n.meta.Client, ClusterPort: cport, Alive: n.alive})
+		v.Nodes = append(v.Nodes, store.ClusterNode{ID: id, Addr: n.meta.Client, TLSAddr: n.meta.TLS, ClusterPort: cport, Alive: n.alive})
 	}
 	for i := range r.shards {
 		start, end := SlotRange(i, r.shards)

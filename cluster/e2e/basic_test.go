@@ -39,7 +39,7 @@ func TestThreeNodes(t *testing.T) {
 	}
 
 	redisCLI(t, nodes)
-	redisBenchmark(t, nodes[0])
+	redisBenchmark(t, nodes[0].Addr)
 	multiRedirects(t, nodes)
 }
 
@@ -124,16 +124,17 @@ func redisCLI(t *testing.T, nodes []*harness.Node) {
 	})
 }
 
-// redisBenchmark runs redis-benchmark in cluster mode and fails on any
-// error it reports.
-func redisBenchmark(t *testing.T, n *harness.Node) {
+// redisBenchmark runs redis-benchmark in cluster mode against addr, with
+// extra options (--tls ...), and fails on any error it reports.
+func redisBenchmark(t *testing.T, addr string, extra ...string) {
 	t.Run("redis-benchmark", func(t *testing.T) {
 		rb := requireTool(t, "redis-benchmark")
-		host, port, _ := strings.Cut(n.Addr, ":")
+		host, port, _ := strings.Cut(addr, ":")
 		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 		defer cancel()
-		out, err := exec.CommandContext(ctx, rb, "--cluster", "-h", host, "-p", port,
-			"-t", "set,get", "-n", "20000", "-q").CombinedOutput()
+		args := append([]string{"--cluster", "-h", host, "-p", port,
+			"-t", "set,get", "-n", "20000", "-q"}, extra...)
+		out, err := exec.CommandContext(ctx, rb, args...).CombinedOutput()
 		text := string(out)
 		if err != nil {
 			t.Fatalf("redis-benchmark: %v\n%s", err, text)

@@ -36,12 +36,12 @@ type serveFlags struct {
 	pprofAddr, store                   string
 	secret, secretFile                 string
 	tlsCluster                         bool
-	tlsCert, tlsKey, tlsCA             string
 	clusterTLS                         *tls.Config
 	deadGrace                          time.Duration
 	snapInterval                       time.Duration
 	snapThreshold, trailingLogs        uint64
 	clients                            clientFlags
+	tls                                tlsFlags
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -60,9 +60,6 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.secret, "cluster-secret", env("EMBER_CLUSTER_SECRET", ""), "shared secret: peers authenticate on the cluster port and gossip is encrypted (default: the one in the data dir, generated when the node bootstraps; joiners must be given it)")
 	fs.StringVar(&f.secretFile, "cluster-secret-file", env("EMBER_CLUSTER_SECRET_FILE", ""), "file holding the cluster secret")
 	fs.BoolVar(&f.tlsCluster, "tls-cluster", envBool("EMBER_TLS_CLUSTER"), "run the cluster port over mutual TLS with --tls-cert-file, --tls-key-file and --tls-ca-cert-file (every node's certificate signed by that CA)")
-	fs.StringVar(&f.tlsCert, "tls-cert-file", env("EMBER_TLS_CERT_FILE", ""), "this node's TLS certificate (PEM)")
-	fs.StringVar(&f.tlsKey, "tls-key-file", env("EMBER_TLS_KEY_FILE", ""), "this node's TLS private key (PEM)")
-	fs.StringVar(&f.tlsCA, "tls-ca-cert-file", env("EMBER_TLS_CA_CERT_FILE", ""), "the CA certificate (PEM) that signs every node's certificate")
 	fs.DurationVar(&f.deadGrace, "dead-grace", envDuration("EMBER_DEAD_GRACE", 60*time.Second), "how long a dead node keeps its replicas before they are re-placed")
 	fs.IntVar(&f.shards, "shards", envInt("EMBER_SHARDS", 16), "shards (Raft groups) when bootstrapping; an existing data dir keeps its count")
 	fs.IntVar(&f.replicas, "replicas", envInt("EMBER_REPLICAS", 3), "replicas per shard")
@@ -78,10 +75,14 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.Uint64Var(&f.trailingLogs, "trailing-logs", uint64(envInt("EMBER_TRAILING_LOGS", 10240)), "log entries kept after a snapshot, for followers catching up")
 	fs.StringVar(&f.pprofAddr, "pprof", env("EMBER_PPROF", ""), "serve net/http/pprof on this address (debugging)")
 	f.clients.register(fs)
+	f.tls.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
 	if err := f.clients.apply(f); err != nil {
+		return nil, err
+	}
+	if err := f.tls.check(f.port, f.tlsCluster); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -96,7 +97,7 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	}
 	if f.tlsCluster {
 		var err error
-		if f.clusterTLS, err = transport.TLSConfig(f.tlsCert, f.tlsKey, f.tlsCA); err != nil {
+		if f.clusterTLS, err = transport.TLSConfig(f.tls.cert, f.tls.key, f.tls.ca); err != nil {
 			return nil, fmt.Errorf("--tls-cluster: %w", err)
 		}
 	}
@@ -113,9 +114,15 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 
 func (f *serveFlags) rpcConfig() (server.Config, error) {
 	cfg := server.DefaultConfig()
-	cfg.Addr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
-	if f.advertise != "" {
+	cfg.Addr = ""
+	if f.port != 0 {
+		cfg.Addr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
+	}
+	if f.advertise != "" && f.port != 0 {
 		cfg.Advertise = net.JoinHostPort(f.advertise, strconv.Itoa(f.port))
+	}
+	if err := f.tls.configure(&cfg, f.bind, f.advertise); err != nil {
+		return cfg, err
 	}
 	cfg.RequirePass = f.pass
 	cfg.MaxMemoryPolicy = strings.ToLower(f.policy)
@@ -135,7 +142,7 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	nc.ID, nc.Shards = f.id, f.shards
 	cport := f.clusterPort
 	if cport == 0 {
-		cport = f.port + 10000
+		cport = f.tls.basePort(f.port) + 10000
 	}
 	nc.ClusterAddr = net.JoinHostPort(f.bind, strconv.Itoa(cport))
 	peer := f.peerAdvertise
@@ -147,7 +154,7 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	}
 	gport := f.gossipPort
 	if gport == 0 {
-		gport = f.port + 20000
+		gport = f.tls.basePort(f.port) + 20000
 	}
 	nc.GossipAddr = net.JoinHostPort(f.bind, strconv.Itoa(gport))
 	if peer != "" {
@@ -159,10 +166,11 @@ func (f *serveFlags) nodeConfig() cluster.NodeConfig {
 	nc.Replicas, nc.DeadGrace = f.replicas, f.deadGrace
 	nc.Secret = []byte(f.secret)
 	nc.TLS = f.clusterTLS
-	nc.ClientAddr = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
+	host := f.bind
 	if f.advertise != "" {
-		nc.ClientAddr = net.JoinHostPort(f.advertise, strconv.Itoa(f.port))
+		host = f.advertise
 	}
+	f.tls.clientAddrs(&nc, host, f.port)
 	nc.Group.Fsync = f.fsync
 	nc.Group.SnapshotInterval = f.snapInterval
 	nc.Group.SnapshotThreshold = f.snapThreshold
@@ -217,16 +225,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := srv.Listen()
+	errc, err := listenAndServe(srv, cfg, log)
 	if err != nil {
 		return err
 	}
 	if f.pprofAddr != "" {
 		go servePprof(f.pprofAddr, log)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "pid", os.Getpid())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	var left <-chan struct{}
 	node, _ := store.(*cluster.Node)
 	if node != nil {

@@ -25,6 +25,7 @@ type client struct {
 	laddr  string
 	w      resp.Writer
 	authed atomic.Bool // the guard reads it too (guardLimits.needAuth)
+	tls    bool        // came in on the TLS port: is told TLS addresses
 
 	rnd *rand.Rand // seeds of commands' deterministic random sources
 

@@ -23,7 +23,7 @@ func (s *Server) view() store.ClusterView {
 	id := s.runID[:40]
 	return store.ClusterView{
 		Self:   id,
-		Nodes:  []store.ClusterNode{{ID: id, Addr: s.advertised(), Alive: true}},
+		Nodes:  []store.ClusterNode{{ID: id, Addr: s.advertised(), TLSAddr: s.advertisedTLS(), Alive: true}},
 		Shards: []store.ClusterShard{{ID: 0, Start: 0, End: shard.NumSlots - 1, Leader: id}},
 	}
 }
@@ -36,6 +36,9 @@ func (s *Server) advertised() string {
 	}
 	if a := s.Addr(); a != nil {
 		return a.String()
+	}
+	if cfg.Addr == "" { // TLS only
+		return s.advertisedTLS()
 	}
 	return cfg.Addr
 }
@@ -58,11 +61,11 @@ func clusterCmd(c *client, argv [][]byte) {
 	case sub == "info" && n == 2:
 		c.w.Verbatim(clusterInfo(c.srv.view()))
 	case sub == "slots" && n == 2:
-		c.clusterSlots(c.srv.view())
+		c.clusterSlots(c.view())
 	case sub == "shards" && n == 2:
 		c.clusterShards(c.srv.view())
 	case sub == "nodes" && n == 2:
-		c.w.Verbatim(clusterNodes(c.srv.view()))
+		c.w.Verbatim(clusterNodes(c.view()))
 	case sub == "countkeysinslot" && n == 3:
 		c.slotQuery(argv[2], -1)
 	case sub == "getkeysinslot" && n == 4:
@@ -112,7 +115,7 @@ func (c *client) slotQuery(arg []byte, count int) {
 		}
 	})
 	if err != nil {
-		c.w.Error(c.srv.reply(int(slot), err))
+		c.w.Error(c.reply(int(slot), err))
 	}
 }
 
@@ -173,6 +176,9 @@ func (c *client) clusterSlots(v store.ClusterView) {
 	}
 }
 
+// clusterShards renders CLUSTER SHARDS. As in Redis 7, a node's ports
+// are the same for every client: "port" is its plain port and
+// "tls-port" its TLS port, each when it has one.
 func (c *client) clusterShards(v store.ClusterView) {
 	c.w.Array(len(v.Shards))
 	for _, s := range v.Shards {
@@ -189,33 +195,54 @@ func (c *client) clusterShards(v store.ClusterView) {
 		c.w.Array(len(members))
 		for _, id := range members {
 			n, _ := v.Node(id)
-			host, port := store.SplitAddr(n.Addr)
-			role, health := "replica", "online"
-			if id == s.Leader {
-				role = "master"
-			}
-			if !n.Alive {
-				health = "fail"
-			}
-			c.w.Map(7)
-			for _, kv := range [][2]string{{"id", id}} {
-				c.w.BulkString(kv[0])
-				c.w.BulkString(kv[1])
-			}
-			c.w.BulkString("port")
-			c.w.Int(int64(port))
-			c.w.BulkString("ip")
-			c.w.BulkString(host)
-			c.w.BulkString("endpoint")
-			c.w.BulkString(host)
-			c.w.BulkString("role")
-			c.w.BulkString(role)
-			c.w.BulkString("replication-offset")
-			c.w.Int(int64(s.Offset))
-			c.w.BulkString("health")
-			c.w.BulkString(health)
+			c.shardNode(n, id == s.Leader, s.Offset)
 		}
 	}
+}
+
+// shardNode writes one node of CLUSTER SHARDS.
+func (c *client) shardNode(n store.ClusterNode, leader bool, offset uint64) {
+	host, port := store.SplitAddr(n.Addr)
+	_, tlsPort := store.SplitAddr(n.TLSAddr)
+	if n.Addr == n.TLSAddr { // TLS only
+		port = 0
+	}
+	role, health := "replica", "online"
+	if leader {
+		role = "master"
+	}
+	if !n.Alive {
+		health = "fail"
+	}
+	c.w.Map(6 + btoi(port != 0) + btoi(tlsPort != 0))
+	c.w.BulkString("id")
+	c.w.BulkString(n.ID)
+	for _, p := range [...]struct {
+		name string
+		port int
+	}{{"port", port}, {"tls-port", tlsPort}} {
+		if p.port != 0 {
+			c.w.BulkString(p.name)
+			c.w.Int(int64(p.port))
+		}
+	}
+	c.w.BulkString("ip")
+	c.w.BulkString(host)
+	c.w.BulkString("endpoint")
+	c.w.BulkString(host)
+	c.w.BulkString("role")
+	c.w.BulkString(role)
+	c.w.BulkString("replication-offset")
+	c.w.Int(int64(offset))
+	c.w.BulkString("health")
+	c.w.BulkString(health)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // clusterNodes renders CLUSTER NODES. A node that leads shards is a master
@@ -272,29 +299,18 @@ func contains(list []string, x string) bool {
 	return false
 }
 
-// reply turns a store error for slot into the client's reply (store.Reply):
-// with the cluster's view when the node is part of one, so a command for a
-// shard led elsewhere gets MOVED.
 // movedFrom returns the MOVED error for a slot another node leads, as
 // this node sees the cluster, or "" (no key, no cluster, led here, or no
 // leader known: the command itself will say).
-func (s *Server) movedFrom(slot int) string {
-	if !s.cluster || slot < 0 {
+func (c *client) movedFrom(slot int) string {
+	if !c.srv.cluster || slot < 0 {
 		return ""
 	}
-	v := s.view()
+	v := c.view()
 	if sh, ok := v.ShardOf(slot); !ok || sh.Leader == "" || sh.Leader == v.Self {
 		return ""
 	}
 	return store.Reply(store.ErrNotLeader, slot, &v)
-}
-
-func (s *Server) reply(slot int, err error) string {
-	if !s.cluster {
-		return store.Reply(err, slot, nil)
-	}
-	v := s.view()
-	return store.Reply(err, slot, &v)
 }
 
 // clusterOps runs operator actions. MEET ip port joins this (empty) node to

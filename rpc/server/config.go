@@ -1,17 +1,27 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 )
 
 // Config is the client-facing server's configuration.
 type Config struct {
-	// Addr is the host:port to listen on for clients.
+	// Addr is the host:port to listen on for plain-text clients; empty
+	// when the node serves TLS only (Redis's port 0 with a tls-port).
 	Addr string
 	// Advertise is the host:port clients are told to use (cluster
 	// redirections, CLUSTER SLOTS). Empty means Addr.
 	Advertise string
+	// TLSAddr is the host:port of the TLS client port (Redis's tls-port);
+	// empty: none. TLS must then be set. tls.go.
+	TLSAddr string
+	// TLSAdvertise is the host:port TLS clients are told to use. Empty
+	// means TLSAddr.
+	TLSAdvertise string
+	// TLS is the TLS port's configuration (tlsconf.Files.Server).
+	TLS *tls.Config
 	// RequirePass, when set, makes clients AUTH before any other command.
 	RequirePass string
 	// ProtectedMode, while RequirePass is empty, refuses clients that are
@@ -65,8 +75,11 @@ var Policies = []string{"noeviction", "allkeys-lru", "allkeys-lfu", "volatile-lr
 
 // Validate reports the first inconsistent setting.
 func (c Config) Validate() error {
-	if c.Addr == "" {
+	if c.Addr == "" && c.TLSAddr == "" {
 		return errors.New("rpc: empty listen address")
+	}
+	if c.TLSAddr != "" && c.TLS == nil {
+		return errors.New("rpc: a TLS port without a TLS configuration")
 	}
 	if c.ProtoMaxBulkLen < 1024 {
 		return fmt.Errorf("rpc: proto-max-bulk-len %d below 1024", c.ProtoMaxBulkLen)

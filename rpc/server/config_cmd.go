@@ -74,7 +74,9 @@ var configParams = []configParam{
 	{"client-output-buffer-limit", func(c *Config) string { return c.OutputLimits.String() }, func(c *Config, v string) string {
 		return ParseOutputLimits(&c.OutputLimits, v)
 	}},
-	{"port", func(c *Config) string { _, p := splitHostPort(c.Addr); return p }, nil},
+	{"port", func(c *Config) string { return portOf(c.Addr) }, nil},
+	{"tls-port", func(c *Config) string { return portOf(c.TLSAddr) }, nil},
+	{"tls-auth-clients", tlsAuthClients, nil},
 	{"bind", func(c *Config) string { h, _ := splitHostPort(c.Addr); return h }, nil},
 	{"appendonly", func(*Config) string { return "no" }, nil},
 	{"save", func(*Config) string { return "" }, nil},

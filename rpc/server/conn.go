@@ -160,8 +160,10 @@ func (e errWrite) Unwrap() error { return e.err }
 
 // acceptLoop hands every accepted connection its goroutine until the
 // listener closes. A failing Accept (out of file descriptors) is retried
-// after a pause that doubles up to a second, as net/http does.
-func (s *Server) acceptLoop(ln net.Listener) error {
+// after a pause that doubles up to a second, as net/http does. A TLS
+// connection is registered and refused in its own goroutine, since a
+// write on it waits for the handshake (tls.go).
+func (s *Server) acceptLoop(ln net.Listener, secure bool) error {
 	var pause time.Duration
 	for {
 		nc, err := ln.Accept()
@@ -175,6 +177,10 @@ func (s *Server) acceptLoop(ln net.Listener) error {
 			continue
 		}
 		pause = 0
+		if secure {
+			go s.serveTLS(nc)
+			continue
+		}
 		if c := s.accept(nc); c != nil {
 			go s.serveConn(c)
 		}

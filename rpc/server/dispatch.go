@@ -42,7 +42,7 @@ func (c *client) dispatch(argv [][]byte, spec *command.Spec, cs *connSpec) {
 	if c.multi != nil && !multiControl(spec.Name) {
 		c.drain()
 		slot := firstSlot(spec, argv)
-		if moved := c.srv.movedFrom(slot); moved != "" {
+		if moved := c.movedFrom(slot); moved != "" {
 			// Redis Cluster redirects before queueing and flags the
 			// transaction: EXEC then aborts.
 			c.rejectInMulti()
@@ -102,7 +102,7 @@ func crossSlot(spec *command.Spec, argv [][]byte) bool {
 func (c *client) drain() {
 	for i, p := range c.pending {
 		if err := p.wait(&c.w); err != nil {
-			c.w.Error(c.srv.reply(p.slot, err))
+			c.w.Error(c.reply(p.slot, err))
 		}
 		c.pending[i] = pendingReply{}
 	}
@@ -152,7 +152,7 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 		}
 		c.argv = nil
 		if err != nil {
-			c.w.Error(s.reply(slot, err))
+			c.w.Error(c.reply(slot, err))
 		}
 		return
 	}
@@ -174,7 +174,7 @@ func (c *client) execute(spec *command.Spec, argv [][]byte, now int64) {
 	err := s.store.Write(slot, &c.rec, &c.w)
 	c.rec.Args = nil
 	if err != nil {
-		c.w.Error(s.reply(slot, err))
+		c.w.Error(c.reply(slot, err))
 	}
 }
 

@@ -89,7 +89,7 @@ func i64toa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func (s *Server) infoServer() []infoKV {
 	up := time.Since(s.started)
-	port := ""
+	port := "0" // TLS only
 	if a := s.Addr(); a != nil {
 		_, port, _ = strings.Cut(a.String(), ":")
 		if i := strings.LastIndexByte(a.String(), ':'); i >= 0 {

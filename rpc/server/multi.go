@@ -100,7 +100,7 @@ func watchCmd(c *client, argv [][]byte) {
 			}
 		})
 		if err != nil {
-			c.w.Error(c.srv.reply(slot, err))
+			c.w.Error(c.reply(slot, err))
 			return
 		}
 		c.watch = append(c.watch, w)
@@ -140,7 +140,7 @@ func execCmd(c *client, _ [][]byte) {
 	if err := c.srv.store.Write(slot, &rec, &c.w); err != nil {
 		// A slot that moved since the commands were queued: MOVED, as
 		// Redis Cluster answers EXEC then (the transaction is gone).
-		c.w.Error(c.srv.reply(slot, err))
+		c.w.Error(c.reply(slot, err))
 	}
 }
 

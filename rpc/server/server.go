@@ -5,6 +5,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -38,6 +39,7 @@ type Server struct {
 	cfg     Config
 	clients map[int64]*client
 	ln      net.Listener
+	tlsLn   net.Listener
 	closing bool
 
 	obuf     atomic.Pointer[obufLimits] // normal clients' output limits
@@ -99,24 +101,33 @@ func (s *Server) config() Config {
 }
 
 // Listen binds the configured address.
-func (s *Server) Listen() (net.Listener, error) {
-	ln, err := net.Listen("tcp", s.config().Addr)
+func (s *Server) Listen() (net.Listener, error) { return listen(s.config().Addr) }
+
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("rpc: listen: %w", err)
 	}
 	return ln, nil
 }
 
-// Serve serves clients on ln until Close.
+// Serve serves plain-text clients on ln until Close.
 func (s *Server) Serve(ln net.Listener) error {
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
+	if !s.register(&s.ln, ln) {
 		return ln.Close()
 	}
-	s.ln = ln
-	s.mu.Unlock()
-	return s.acceptLoop(guardListener{Listener: ln, srv: s})
+	return s.acceptLoop(guardListener{Listener: ln, srv: s}, false)
+}
+
+// register records ln in *slot, unless the server is closing.
+func (s *Server) register(slot *net.Listener, ln net.Listener) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	*slot = ln
+	return true
 }
 
 func (s *Server) isClosing() bool {
@@ -139,15 +150,17 @@ func (s *Server) Addr() net.Addr {
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closing = true
-	ln := s.ln
+	lns := []net.Listener{s.ln, s.tlsLn}
 	conns := make([]net.Conn, 0, len(s.clients))
 	for _, c := range s.clients {
 		conns = append(conns, c.nc)
 	}
 	s.mu.Unlock()
 	var err error
-	if ln != nil {
-		err = ln.Close()
+	for _, ln := range lns {
+		if ln != nil {
+			err = errors.Join(err, ln.Close())
+		}
 	}
 	for _, nc := range conns {
 		nc.Close()

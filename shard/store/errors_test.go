@@ -56,3 +56,33 @@ func TestSplitAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestForTLS(t *testing.T) {
+	t.Parallel()
+	v := ClusterView{
+		Self: "me",
+		Nodes: []ClusterNode{
+			{ID: "me", Addr: "10.0.0.1:7001", TLSAddr: "10.0.0.1:8001"},
+			{ID: "plain", Addr: "10.0.0.2:7002"},
+		},
+		Shards: []ClusterShard{{ID: 0, Start: 0, End: 16383, Leader: "me"}},
+	}
+	tv := v.ForTLS()
+	for _, tt := range []struct {
+		view *ClusterView
+		id   string
+		want string
+	}{
+		{&v, "me", "10.0.0.1:7001"},
+		{&tv, "me", "10.0.0.1:8001"},
+		{&tv, "plain", "10.0.0.2:7002"},
+	} {
+		if n, _ := tt.view.Node(tt.id); n.Addr != tt.want {
+			t.Errorf("node %s: Addr %q, want %q", tt.id, n.Addr, tt.want)
+		}
+	}
+	other := ClusterView{Self: "plain", Nodes: v.Nodes, Shards: v.Shards}.ForTLS()
+	if got := Reply(ErrNotLeader, 5, &other); got != "MOVED 5 10.0.0.1:8001" {
+		t.Errorf("MOVED for a TLS client: %q", got)
+	}
+}

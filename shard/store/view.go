@@ -24,6 +24,9 @@ type ClusterNode struct {
 	ID string
 	// Addr is the client (RESP) address clients should use, host:port.
 	Addr string
+	// TLSAddr is the node's TLS client address, "" when it has no TLS
+	// port. ForTLS makes it the address TLS clients are told.
+	TLSAddr string
 	// ClusterPort is the node-to-node port, reported as Redis's cport.
 	ClusterPort int
 	// Alive is false for a node the cluster believes down.
@@ -40,6 +43,22 @@ type ClusterShard struct {
 	Followers []string
 	// Offset is the leader's applied index (Redis's replication offset).
 	Offset uint64
+}
+
+// ForTLS returns the view as a client of a TLS port is shown it: every
+// node's TLS address where it has one, as Redis 7 tells a TLS client TLS
+// ports (MOVED, CLUSTER SLOTS, SHARDS, NODES) and a plain client plain
+// ones.
+func (v ClusterView) ForTLS() ClusterView {
+	nodes := make([]ClusterNode, len(v.Nodes))
+	for i, n := range v.Nodes {
+		if n.TLSAddr != "" {
+			n.Addr = n.TLSAddr
+		}
+		nodes[i] = n
+	}
+	v.Nodes = nodes
+	return v
 }
 
 // Node returns the node with id, if known.

@@ -45,8 +45,10 @@ func MustDial(t testing.TB, addr string) *Client {
 }
 
 // Ping reports whether addr answers PING with +PONG within a second.
-func Ping(addr string) bool {
-	c, err := Dial(addr)
+func Ping(addr string) bool { return pinged(Dial(addr)) }
+
+// pinged reports whether c, once dialed without err, answers PING.
+func pinged(c *Client, err error) bool {
 	if err != nil {
 		return false
 	}

@@ -21,11 +21,20 @@ import (
 // given the one n1 generated (JoinFlags).
 func StartCluster(t testing.TB, n int, flags ...string) []*Node {
 	t.Helper()
-	first := StartNode(t, Config{Name: "n1", Flags: flags})
+	return StartClusterWith(t, n, Config{Flags: flags})
+}
+
+// StartClusterWith is StartCluster with every node started from cfg
+// (its Name and Dir are the harness's).
+func StartClusterWith(t testing.TB, n int, cfg Config) []*Node {
+	t.Helper()
+	cfg.Name, cfg.Dir = "n1", ""
+	first := StartNode(t, cfg)
 	nodes := []*Node{first}
-	join := append(first.JoinFlags(flags), "--join", first.Seed())
+	cfg.Flags = append(first.JoinFlags(slices.Clip(cfg.Flags)), "--join", first.Seed())
 	for i := 2; i <= n; i++ {
-		nodes = append(nodes, StartNode(t, Config{Name: "n" + strconv.Itoa(i), Flags: join}))
+		cfg.Name = "n" + strconv.Itoa(i)
+		nodes = append(nodes, StartNode(t, cfg))
 	}
 	for _, nd := range nodes[1:] {
 		MustOps(t, time.Minute, "join", "--node", nd.Addr, first.Seed())

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"crypto/tls"
 	"fmt"
 	"os"
 	"os/exec"
@@ -33,6 +34,12 @@ type Config struct {
 	// Wrap runs the node under a command that execs it, such as
 	// {"prlimit", "--nofile=64"}: the node keeps the wrapper's PID.
 	Wrap []string
+	// TLS gives the node a TLS client port too (--tls-port, Node.TLSAddr);
+	// the certificate flags come in Flags.
+	TLS bool
+	// TLSClient, when set, is how the harness checks that the node
+	// serves: PING on the TLS port (for a node started with --port 0).
+	TLSClient *tls.Config
 }
 
 // Node is one ember-node process that can be killed, stopped, frozen and
@@ -45,6 +52,7 @@ type Node struct {
 	Addr    string // client address, 127.0.0.1:port
 	Dir     string // data dir
 	Ports   [3]int // client, cluster, gossip
+	TLSAddr string // TLS client address with Config.TLS, 127.0.0.1:port
 	LogPath string // output of every run, each after a "--- start ARGS" line
 
 	t      testing.TB
@@ -54,6 +62,8 @@ type Node struct {
 	cmd    *exec.Cmd
 	exited chan struct{} // closed once cmd has been waited for
 	paused bool
+
+	tlsClient *tls.Config
 }
 
 // Seed is the node's address as joiners name it: the client address and,
@@ -72,10 +82,16 @@ func NewNode(t testing.TB, cfg Config) *Node {
 	p := FreePorts(t, 3)
 	n := &Node{t: t, Name: cfg.Name, Dir: cfg.Dir, Ports: [3]int(p),
 		Addr: "127.0.0.1:" + strconv.Itoa(p[0]), LogPath: filepath.Join(t.TempDir(), cfg.Name+".log"),
-		env: cfg.Env, wrap: cfg.Wrap}
-	n.args = append([]string{"serve", "--bind", "127.0.0.1",
+		env: cfg.Env, wrap: cfg.Wrap, tlsClient: cfg.TLSClient}
+	n.args = []string{"serve", "--bind", "127.0.0.1",
 		"--port", strconv.Itoa(p[0]), "--cluster-port", strconv.Itoa(p[1]),
-		"--gossip-port", strconv.Itoa(p[2]), "--data-dir", n.Dir}, cfg.Flags...)
+		"--gossip-port", strconv.Itoa(p[2]), "--data-dir", n.Dir}
+	if cfg.TLS {
+		tp := FreePorts(t, 1)[0]
+		n.TLSAddr = "127.0.0.1:" + strconv.Itoa(tp)
+		n.args = append(n.args, "--tls-port", strconv.Itoa(tp))
+	}
+	n.args = append(n.args, cfg.Flags...)
 	t.Cleanup(n.cleanup)
 	return n
 }
@@ -189,7 +205,7 @@ func (n *Node) Serving(timeout time.Duration) error {
 		if !n.Running() {
 			return fmt.Errorf("%s exited (%v) instead of serving", n.Name, n.state())
 		}
-		if Ping(n.Addr) {
+		if n.ping() {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -215,7 +231,7 @@ func (n *Node) WaitExit(timeout time.Duration) (code int, served bool) {
 		case <-deadline:
 			n.t.Fatalf("%s still running after %s (served=%v)", n.Name, timeout, served)
 		case <-tick.C:
-			served = served || Ping(n.Addr)
+			served = served || n.ping()
 		}
 	}
 }
