@@ -44,10 +44,10 @@ func multiRedirects(t *testing.T, nodes []*harness.Node) {
 	if key == "" {
 		t.Fatal("node 1 leads every slot tried")
 	}
-	if v, err := c.Do("GET", key); err != nil || !v.Null {
+	d := harness.MustDial(t, target)
+	if v, err := d.Do("GET", key); err != nil || !v.Null {
 		t.Fatalf("the aborted transaction wrote: GET %s = %s %v", key, v, err)
 	}
-	d := harness.MustDial(t, target)
 	vs := d.MustPipeline(t, [][]string{{"MULTI"}, {"SET", key, "v"}, {"INCR", key + ":n"}, {"EXEC"}})
 	if got := vs[3].String(); vs[3].Type != '*' || len(vs[3].Elems) != 2 {
 		t.Fatalf("EXEC at the leader: %s", got)
